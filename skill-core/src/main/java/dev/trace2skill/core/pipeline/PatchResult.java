@@ -1,0 +1,38 @@
+package dev.trace2skill.core.pipeline;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.trace2skill.core.patch.Patch;
+import dev.trace2skill.core.trajectory.TokenUsage;
+
+/**
+ * What one analysis produced: a patch, or a recorded failure. Either way the run counts the job as done.
+ *
+ * @param runId              run id
+ * @param jobId              the job
+ * @param patchId            run id + trajectory id + analyst kind
+ * @param trajectoryId       the analysed trajectory
+ * @param trajectorySuccess  the trajectory's outcome (provenance reports it)
+ * @param analyst            who analysed it
+ * @param status             PROPOSED or FAILED
+ * @param verified           error analyses: whether the root cause was confirmed by the task's checker; null otherwise
+ * @param patch              the patch (PROPOSED only); each edit's support is {trajectoryId}
+ * @param failureReason      why it failed (FAILED only)
+ * @param usage              model tokens spent on the analysis
+ * @param modelCalls         model calls made
+ * @param repairs            invalid outputs sent back for repair
+ * @param latencyMillis      wall time of the analysis
+ * @param worker             the worker instance that did it
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PatchResult(String runId, String jobId, String patchId, String trajectoryId, boolean trajectorySuccess,
+                          AnalystKind analyst, Status status, Boolean verified, Patch patch, String failureReason,
+                          TokenUsage usage, int modelCalls, int repairs, long latencyMillis, String worker) {
+
+    public enum Status { PROPOSED, FAILED }
+
+    @JsonIgnore
+    public boolean proposed() {
+        return status == Status.PROPOSED;
+    }
+}
