@@ -89,9 +89,11 @@ public final class PatchApplier {
     public Result apply(SkillBundle base, Patch patch) {
         Resolution r = new Resolution(base);
         List<Edit> edits = patch.edits();
+        r.collectAddedSections(edits);
         for (int i = 0; i < edits.size(); i++) {
             r.resolve(i, edits.get(i));
         }
+        r.checkDependencies();
         r.checkOverlaps();
         SkillBundle result = r.build();
         r.checkResult(result);
@@ -104,7 +106,14 @@ public final class PatchApplier {
     private record Touch(int edit, String file, int start, int end, TouchKind kind) {
     }
 
-    private record Splice(int edit, int start, int end, String text) {
+    /**
+     * A text change at original offsets. Splices at the same offset are ordered by {@code order} (the edit that
+     * anchors them), then sections before the items appended to them, then edit index.
+     */
+    private record Splice(int edit, int start, int end, String text, int order, boolean dependent) {
+        Splice(int edit, int start, int end, String text) {
+            this(edit, start, end, text, edit, false);
+        }
     }
 
     private final class Resolution {
@@ -121,6 +130,32 @@ public final class PatchApplier {
         final Map<String, Integer> addedSections = new HashMap<>();
         final List<EditSpan> spans = new ArrayList<>();
         final List<Edit> edits = new ArrayList<>();
+        /** Sections that add_section edits of this patch add: file + "\n" + normalised title → edit index. */
+        final Map<String, Integer> newSections = new HashMap<>();
+        /** append_to_section edits into a new section → the add_section edit they depend on. */
+        final Map<Integer, Integer> dependsOn = new HashMap<>();
+        /** The text most recently appended to each new section (by add_section edit index). */
+        final Map<Integer, String> lastAppended = new HashMap<>();
+        List<Edit> all = List.of();
+
+        void collectAddedSections(List<Edit> patchEdits) {
+            all = patchEdits;
+            for (int i = 0; i < patchEdits.size(); i++) {
+                Edit e = patchEdits.get(i);
+                if (e.op() == EditOp.ADD_SECTION && e.targetSection() != null && !e.targetSection().isBlank()) {
+                    newSections.putIfAbsent(e.path() + "\n" + Section.normalizeTitle(e.targetSection()), i);
+                }
+            }
+        }
+
+        void checkDependencies() {
+            dependsOn.forEach((append, add) -> {
+                if (failed.contains(add) && !failed.contains(append)) {
+                    conflict(ConflictKind.SECTION_NOT_FOUND, append, add, edits.get(append).path(), "edit " + append
+                            + " appends to the section added by edit " + add + ", which cannot be applied");
+                }
+            });
+        }
 
         Resolution(SkillBundle base) {
             this.base = base;
@@ -239,6 +274,9 @@ public final class PatchApplier {
                 return;
             }
             Section section = null;
+            if (op == EditOp.APPEND_TO_SECTION && appendToNewSection(i, e, path, text)) {
+                return;
+            }
             if (hasSection) {
                 section = findSection(i, path, e.targetSection());
                 if (section == null) {
@@ -314,6 +352,23 @@ public final class PatchApplier {
             touches.add(new Touch(i, path, section.start(), section.headingEnd(), TouchKind.READ));
             touches.add(new Touch(i, path, q, q, TouchKind.POINT));
             addSplice(path, i, q, q, prefix + block(e.content()) + suffix);
+        }
+
+        /** An append into a section that an add_section of the same patch creates lands right after that section. */
+        boolean appendToNewSection(int i, Edit e, String path, String text) {
+            String wanted = Section.normalizeTitle(e.targetSection());
+            Integer add = newSections.get(path + "\n" + wanted);
+            if (add == null || sectionsOf(path).stream().anyMatch(s -> Section.normalizeTitle(s.title()).equals(wanted))) {
+                return false;
+            }
+            String before = lastAppended.getOrDefault(add, all.get(add).content() == null ? "" : all.get(add).content());
+            String lastLine = before.isBlank() ? "" : before.strip().lines().reduce((a, b) -> b).orElse("");
+            lastAppended.put(add, e.content());
+            boolean listContinuation = LIST_ITEM.matcher(lastLine).matches() && LIST_ITEM.matcher(firstLine(e.content())).matches();
+            dependsOn.put(i, add);
+            splices.computeIfAbsent(path, k -> new ArrayList<>()).add(new Splice(i, text.length(), text.length(),
+                    (listContinuation ? "" : "\n") + block(e.content()), add, true));
+            return true;
         }
 
         void resolveAddSection(int i, Edit e, String path, String text) {
@@ -471,6 +526,8 @@ public final class PatchApplier {
             List<Splice> sorted = new ArrayList<>(list);
             sorted.sort(Comparator.comparingInt(Splice::start)
                     .thenComparingInt(s -> s.end() > s.start() ? 1 : 0)
+                    .thenComparingInt(Splice::order)
+                    .thenComparing(Splice::dependent)
                     .thenComparingInt(Splice::edit));
             StringBuilder out = new StringBuilder(text.length() + 256);
             List<int[]> raw = new ArrayList<>();

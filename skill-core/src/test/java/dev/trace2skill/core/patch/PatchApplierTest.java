@@ -96,6 +96,38 @@ class PatchApplierTest {
     }
 
     @Test
+    void appendToASectionAddedByTheSamePatchKeepsEachItemAsItsOwnEdit() {
+        PatchApplier.Result r = deepening.apply(s0(), patch(
+                Edit.of(APPEND_TO_SECTION, null, "Workflow patterns", null, "- `a` → `b`", "x"),
+                Edit.of(ADD_SECTION, null, "Workflow patterns", null, "Sequences seen in successful runs:", "x"),
+                Edit.of(ADD_SECTION, null, "Pitfalls", null, "- Never guess ids.", "y"),
+                Edit.of(APPEND_TO_SECTION, null, "Workflow patterns", null, "- `c` → `d`", "x"),
+                Edit.of(APPEND_TO_SECTION, null, "Pitfalls", null, "- Confirm before writing.", "y")));
+        assertThat(r.conflicts()).isEmpty();
+        assertThat(r.skill().skillMd().body()).endsWith("""
+                for refunds.
+
+                ## Workflow patterns
+
+                Sequences seen in successful runs:
+
+                - `a` → `b`
+                - `c` → `d`
+
+                ## Pitfalls
+
+                - Never guess ids.
+                - Confirm before writing.
+                """);
+        assertThat(r.spans()).filteredOn(sp -> sp.edit() == 3).singleElement()
+                .satisfies(sp -> assertThat(r.skill().text("SKILL.md").lines().toList().get(sp.startLine())).isEqualTo("- `c` → `d`"));
+        List<Conflict> broken = conflicts(
+                Edit.of(ADD_SECTION, null, "Booking", null, "dup", "x"),
+                Edit.of(APPEND_TO_SECTION, null, "Nowhere", null, "- x", "x"));
+        assertThat(broken).extracting(Conflict::kind).containsExactly(ConflictKind.SECTION_EXISTS, ConflictKind.SECTION_NOT_FOUND);
+    }
+
+    @Test
     void deleteSectionRemovesHeadingAndBody() {
         String body = applyOk(Edit.of(DELETE_SECTION, null, "Payment", null, null, "r"));
         assertThat(body).doesNotContain("Payment").doesNotContain("travel certificate").contains("- Check seat availability.\n\n## Cancellation");
