@@ -63,7 +63,9 @@ public final class PostgresServer implements AutoCloseable {
                 cmd = asPostgres(postgres);
             } else {
                 // stop the server when this JVM's end of the stdin pipe closes, however the JVM ended
-                List<String> sh = new ArrayList<>(List.of("sh", "-c", "\"$@\" & pid=$!; (cat >/dev/null; kill -INT $pid 2>/dev/null) & wait $pid", "sh"));
+                // (a background job's stdin is /dev/null in a non-interactive shell, so the pipe is passed on fd 3)
+                List<String> sh = new ArrayList<>(List.of("sh", "-c",
+                        "exec 3<&0; \"$@\" </dev/null & pid=$!; (cat <&3 >/dev/null; kill -INT $pid 2>/dev/null) & wait $pid", "sh"));
                 sh.addAll(postgres);
                 cmd = asPostgres(sh);
             }

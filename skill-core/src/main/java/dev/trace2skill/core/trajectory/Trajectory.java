@@ -28,7 +28,7 @@ public record Trajectory(String id, String taskId, String query, List<Step> step
 
     public Trajectory {
         steps = steps == null ? List.of() : List.copyOf(steps);
-        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        metadata = metadata == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata));
     }
 
     @JsonIgnore

@@ -45,6 +45,15 @@ class MessagesTest {
     }
 
     @Test
+    void instantsTravelAsIsoText() {
+        RunStarted started = new RunStarted("r1", SkillSnapshot.of(S0, 1), new RunConfig(null, null, null, 0, 0, null, null, null),
+                List.of("r1:t1"), java.time.Instant.parse("2026-11-22T10:15:30Z"));
+        String json = Json.write(started);
+        assertThat(json).contains("\"startedAt\":\"2026-11-22T10:15:30Z\"");
+        assertThat(Json.read(json, RunStarted.class)).isEqualTo(started);
+    }
+
+    @Test
     void analystSelectionFollowsTheOutcome() {
         Trajectory ok = trajectory("a", true);
         Trajectory bad = trajectory("b", false);

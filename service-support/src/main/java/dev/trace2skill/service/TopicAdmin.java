@@ -1,0 +1,53 @@
+package dev.trace2skill.service;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/** Creates the topics a service needs with the partitions it needs, and grows partitions that are too few. */
+public final class TopicAdmin {
+    private TopicAdmin() {
+    }
+
+    /**
+     * @param topics topic → least number of partitions
+     */
+    public static void ensure(String bootstrapServers, Map<String, Integer> topics, short replicationFactor) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            for (Map.Entry<String, Integer> t : topics.entrySet()) {
+                if (!existing.contains(t.getKey())) {
+                    try {
+                        admin.createTopics(Set.of(new NewTopic(t.getKey(), t.getValue(), replicationFactor)))
+                                .all().get(30, TimeUnit.SECONDS);
+                    } catch (ExecutionException e) {
+                        if (!(e.getCause() instanceof TopicExistsException)) {
+                            throw e;
+                        }
+                    }
+                }
+            }
+            Map<String, TopicDescription> described = admin.describeTopics(topics.keySet()).allTopicNames().get(30, TimeUnit.SECONDS);
+            for (Map.Entry<String, Integer> t : topics.entrySet()) {
+                int have = described.get(t.getKey()).partitions().size();
+                if (have < t.getValue()) {
+                    admin.createPartitions(Map.of(t.getKey(), NewPartitions.increaseTo(t.getValue()))).all().get(30, TimeUnit.SECONDS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create topics " + topics.keySet() + " on " + bootstrapServers + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.trace2skill.ingest;
+
+import dev.trace2skill.core.json.Json;
+import dev.trace2skill.core.patch.EvolutionMode;
+import dev.trace2skill.core.pipeline.AnalysisEngine;
+import dev.trace2skill.core.pipeline.AnalysisJob;
+import dev.trace2skill.core.pipeline.AnalystKind;
+import dev.trace2skill.core.pipeline.AnalystSelection;
+import dev.trace2skill.core.pipeline.DraftRequest;
+import dev.trace2skill.core.pipeline.ModelSettings;
+import dev.trace2skill.core.pipeline.RunConfig;
+import dev.trace2skill.core.pipeline.RunStarted;
+import dev.trace2skill.core.pipeline.SkillSnapshot;
+import dev.trace2skill.core.pipeline.Topics;
+import dev.trace2skill.core.skill.SkillBundle;
+import dev.trace2skill.core.trajectory.Trajectory;
+import dev.trace2skill.service.Problem;
+import dev.trace2skill.service.Publisher;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Starts evolution runs: resolves S0, selects the trajectories, records the run, then publishes {@link RunStarted} and
+ * one {@link AnalysisJob} per trajectory (key run id + trajectory id; each job inlines the trajectory and the frozen
+ * S0). A Creation-mode run without S0 first asks the analyst workers for a draft and launches when it arrives.
+ */
+@ApplicationScoped
+public class RunLauncher {
+    private static final Logger LOG = Logger.getLogger(RunLauncher.class);
+    static final int DEFAULT_LIMIT = 1_000;
+    static final int MAX_LIMIT = 100_000;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @Inject
+    TrajectoryStore trajectories;
+    @Inject
+    SkillStore skills;
+    @Inject
+    RunStore runs;
+    @Inject
+    Publisher publisher;
+    @Inject
+    IngestMetrics metrics;
+
+    @ConfigProperty(name = "t2s.runs.default-min-support", defaultValue = "2")
+    int defaultMinSupport;
+
+    public RunView start(RunRequest req) {
+        List<Problem.FieldProblem> errors = new ArrayList<>();
+        if (req == null) {
+            throw TrajectoryResource.field(400, "Missing body", "(body)", "send the run as JSON");
+        }
+        EvolutionMode mode = parse(() -> req.mode() == null ? EvolutionMode.DEEPENING : EvolutionMode.fromWire(req.mode()), "mode", errors);
+        AnalystSelection analysts = parse(() -> req.analysts() == null ? AnalystSelection.COMBINED : AnalystSelection.fromWire(req.analysts()), "analysts", errors);
+        AnalysisEngine engine = parse(() -> req.engine() == null ? AnalysisEngine.LLM : AnalysisEngine.fromWire(req.engine()), "engine", errors);
+        int branching = req.mergeBranching() == null ? RunConfig.DEFAULT_BRANCHING : req.mergeBranching();
+        if (branching < 2 || branching > 64) {
+            errors.add(new Problem.FieldProblem(null, null, "mergeBranching", "must be 2-64"));
+        }
+        int minSupport = req.minSupport() == null ? defaultMinSupport : req.minSupport();
+        if (minSupport < 1) {
+            errors.add(new Problem.FieldProblem(null, null, "minSupport", "must be at least 1"));
+        }
+        Long maxTokens = req.budget() == null ? null : req.budget().maxTokens();
+        if (maxTokens != null && maxTokens < 1) {
+            errors.add(new Problem.FieldProblem(null, null, "budget.maxTokens", "must be positive"));
+        }
+        if (req.skill() == null || req.skill().isBlank()) {
+            errors.add(new Problem.FieldProblem(null, null, "skill", "give the skill as name@version or name"));
+        }
+        RunRequest.Selection sel = req.trajectories();
+        if (sel == null || ((sel.dataset() == null || sel.dataset().isBlank()) && (sel.ids() == null || sel.ids().isEmpty()))) {
+            errors.add(new Problem.FieldProblem(null, null, "trajectories", "select trajectories by dataset and/or ids"));
+        }
+        String outcome = sel == null ? null : sel.outcome();
+        if (outcome != null && !outcome.equals("success") && !outcome.equals("failure") && !outcome.equals("any")) {
+            errors.add(new Problem.FieldProblem(null, null, "trajectories.outcome", "must be success, failure or any"));
+        }
+        int limit = sel == null || sel.limit() == null ? DEFAULT_LIMIT : sel.limit();
+        if (limit < 1 || limit > MAX_LIMIT) {
+            errors.add(new Problem.FieldProblem(null, null, "trajectories.limit", "must be 1-" + MAX_LIMIT));
+        }
+        if (!errors.isEmpty()) {
+            throw Problem.of(400, "Invalid run", "the run request has " + errors.size() + " problem(s)", errors).failure();
+        }
+        ModelSettings analystModel = req.models() == null ? null : req.models().analyst();
+        ModelSettings mergerModel = req.models() == null ? null : req.models().merger();
+        RunConfig config = new RunConfig(mode, analysts, engine, branching, minSupport, analystModel, mergerModel, maxTokens);
+
+        String skillName = req.skill().contains("@") ? req.skill().substring(0, req.skill().indexOf('@')) : req.skill();
+        Optional<SkillStore.Version> s0 = resolveSkill(req.skill(), mode);
+        List<Trajectory> selected = trajectories.select(sel.dataset(), "any".equals(outcome) ? null : outcome, sel.ids(), limit);
+        Map<String, AnalystKind> jobs = new LinkedHashMap<>();
+        for (Trajectory t : selected) {
+            analysts.analystFor(t, engine).ifPresent(a -> jobs.put(t.id(), a));
+        }
+        if (jobs.isEmpty()) {
+            throw TrajectoryResource.field(422, "No trajectories to analyse", "trajectories", selected.size()
+                    + " trajectories matched the selection, and none is for the " + analysts.wire() + " analysts");
+        }
+        String runId = newRunId();
+        runs.create(new RunStore.NewRun(runId, s0.isPresent() ? "publishing" : "drafting", config, skillName,
+                s0.map(SkillStore.Version::version).orElse(null), req), jobs);
+        metrics.runStarted(engine.wire(), analysts.wire(), mode.wire());
+        if (s0.isEmpty()) {
+            List<String> samples = selected.stream().map(Trajectory::query).limit(5).toList();
+            String domain = req.domain() != null ? req.domain() : "the tasks of dataset " + sel.dataset();
+            publisher.sendAndWait(Topics.DRAFT_REQUESTS, runId, Json.write(new DraftRequest(runId, skillName, domain, samples, config)));
+            LOG.infof("run %s: asked for a Creation-mode draft of %s before analysing %d trajectories", runId, skillName, jobs.size());
+        } else {
+            SkillBundle bundle = skills.bundle(skillName, s0.get().version()).orElseThrow();
+            launch(runId, bundle, s0.get().version(), config, selected.stream().filter(t -> jobs.containsKey(t.id())).toList(), jobs);
+        }
+        return runs.get(runId).orElseThrow();
+    }
+
+    /** After a Creation-mode draft was stored as a version of the skill. */
+    public void launchAfterDraft(String runId, SkillBundle draft, int version) {
+        RunConfig config = runs.config(runId).orElseThrow(() -> new IllegalStateException("unknown run " + runId));
+        Map<String, AnalystKind> jobs = runs.jobs(runId);
+        List<Trajectory> selected = trajectories.select(null, null, new ArrayList<>(jobs.keySet()), jobs.size());
+        launch(runId, draft, version, config, selected, jobs);
+    }
+
+    void launch(String runId, SkillBundle s0, int version, RunConfig config, List<Trajectory> selected, Map<String, AnalystKind> jobs) {
+        SkillSnapshot snapshot = SkillSnapshot.of(s0, version);
+        List<String> jobIds = selected.stream().map(t -> Topics.jobKey(runId, t.id())).toList();
+        publisher.sendAndWait(Topics.RUNS, runId, Json.write(new RunStarted(runId, snapshot, config, jobIds, Instant.now())));
+        List<ProducerRecord<String, String>> records = new ArrayList<>(selected.size());
+        for (Trajectory t : selected) {
+            String key = Topics.jobKey(runId, t.id());
+            AnalysisJob job = new AnalysisJob(key, runId, jobs.get(t.id()), snapshot, t, config, selected.size());
+            records.add(new ProducerRecord<>(Topics.ANALYSIS_JOBS, key, Json.write(job)));
+        }
+        publisher.sendAll(records);
+        runs.published(runId, records.size(), version);
+        metrics.jobsPublished(records.size());
+        LOG.infof("run %s: published %d analysis jobs against %s", runId, records.size(), snapshot.ref());
+    }
+
+    private Optional<SkillStore.Version> resolveSkill(String ref, EvolutionMode mode) {
+        if (ref.contains("@")) {
+            String name = ref.substring(0, ref.indexOf('@'));
+            int version;
+            try {
+                version = Integer.parseInt(ref.substring(ref.indexOf('@') + 1));
+            } catch (NumberFormatException e) {
+                throw TrajectoryResource.field(400, "Invalid skill reference", "skill", "use name@version with a version number");
+            }
+            return Optional.of(skills.version(name, version).orElseThrow(() ->
+                    TrajectoryResource.field(404, "No such skill version", "skill", name + " has no version " + version)));
+        }
+        Optional<SkillStore.Version> latest = skills.latest(ref);
+        if (latest.isEmpty() && mode != EvolutionMode.CREATION) {
+            throw TrajectoryResource.field(404, "No such skill", "skill", "no skill named " + ref
+                    + "; register one, or start a creation-mode run to draft it");
+        }
+        if (latest.isEmpty() && !dev.trace2skill.core.skill.SkillValidator.NAME_PATTERN.matcher(ref).matches()) {
+            throw TrajectoryResource.field(400, "Invalid skill name", "skill", "a new skill's name must match "
+                    + dev.trace2skill.core.skill.SkillValidator.NAME_PATTERN.pattern());
+        }
+        return latest;
+    }
+
+    private static <T> T parse(java.util.function.Supplier<T> f, String field, List<Problem.FieldProblem> errors) {
+        try {
+            return f.get();
+        } catch (IllegalArgumentException e) {
+            errors.add(new Problem.FieldProblem(null, null, field, e.getMessage()));
+            return null;
+        }
+    }
+
+    static String newRunId() {
+        byte[] b = new byte[4];
+        RANDOM.nextBytes(b);
+        return "run-" + Long.toString(System.currentTimeMillis(), 36) + "-" + HexFormat.of().formatHex(b);
+    }
+}

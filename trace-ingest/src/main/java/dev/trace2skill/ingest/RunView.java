@@ -1,0 +1,20 @@
+package dev.trace2skill.ingest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** A run's status and progress as {@code GET /v1/runs/{id}} shows it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunView(String id, String status, String mode, String analysts, String engine, String skill,
+                      String evolvedSkill, Counts counts, Merge merge, Tokens tokens, Long maxTokens, String message,
+                      String createdAt, String updatedAt) {
+
+    public record Counts(int jobsPublished, int analysesDone, int analysesFailed, int patches) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Merge(Integer level, Integer levels, Integer nodesDone, Integer nodesTotal) {
+    }
+
+    public record Tokens(long prompt, long completion, long total) {
+    }
+}
