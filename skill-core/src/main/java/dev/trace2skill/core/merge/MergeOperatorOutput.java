@@ -55,7 +55,7 @@ public final class MergeOperatorOutput {
         List<String> errors = new ArrayList<>();
         JsonNode root;
         try {
-            root = Json.mapper().readTree(extractJson(modelOutput));
+            root = Json.mapper().readTree(dev.trace2skill.core.json.ModelOutput.extractJson(modelOutput));
         } catch (Exception e) {
             errors.add("the answer is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
             return new MergeOperatorOutput(new Patch(nodeId, List.of()), List.of(), errors);
@@ -126,22 +126,4 @@ public final class MergeOperatorOutput {
         return new MergeOperatorOutput(new Patch(nodeId, out), decisions, errors);
     }
 
-    /** The JSON object in a model answer, tolerating Markdown code fences and prose around it. */
-    static String extractJson(String text) {
-        if (text == null) {
-            return "";
-        }
-        String t = text.strip();
-        int fence = t.indexOf("```");
-        if (fence >= 0) {
-            int start = t.indexOf('\n', fence);
-            int end = t.indexOf("```", start + 1);
-            if (start > 0 && end > start) {
-                t = t.substring(start + 1, end).strip();
-            }
-        }
-        int open = t.indexOf('{');
-        int close = t.lastIndexOf('}');
-        return open >= 0 && close > open ? t.substring(open, close + 1) : t;
-    }
 }
