@@ -1,7 +1,6 @@
-package dev.trace2skill.ingest;
+package dev.trace2skill.service;
 
 import dev.trace2skill.core.pipeline.Topics;
-import dev.trace2skill.service.TopicAdmin;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,11 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Creates the pipeline's topics at start-up. The analysis topic gets {@code t2s.topics.analysis-partitions} partitions
- * (default 64), because partitions bound how many analyst workers can share it; existing topics with fewer are grown.
+ * Creates the pipeline's topics at start-up, before the messaging connectors subscribe (a consumer subscribing to a
+ * missing topic would have it auto-created with one partition). The analysis topic gets
+ * {@code t2s.topics.analysis-partitions} partitions (default 64) because partitions bound how many analyst workers can
+ * share it; existing topics with fewer partitions are grown. Off with {@code t2s.topics.create=false} where an
+ * operator (e.g. Strimzi KafkaTopic resources) owns the topics.
  */
 @ApplicationScoped
-public class Topology {
+public class PipelineTopics {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
     @ConfigProperty(name = "t2s.topics.analysis-partitions", defaultValue = "64")
@@ -29,15 +31,19 @@ public class Topology {
     boolean create;
 
     void onStart(@Observes @Priority(10) StartupEvent ev) {
-        if (!create) {
-            return;
+        if (create) {
+            TopicAdmin.ensure(bootstrap, topics(analysisPartitions, partitions), replicationFactor);
         }
+    }
+
+    public static Map<String, Integer> topics(int analysisPartitions, int partitions) {
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(Topics.ANALYSIS_JOBS, analysisPartitions);
         for (String t : new String[]{Topics.RUNS, Topics.SKILL_PATCHES, Topics.RUN_EVENTS, Topics.SKILLS_EVOLVED,
-                Topics.DRAFT_REQUESTS, Topics.SKILL_DRAFTS, Topics.ANALYSIS_JOBS_DLQ, "trace-ingest-dlq"}) {
+                Topics.DRAFT_REQUESTS, Topics.SKILL_DRAFTS, Topics.ANALYSIS_JOBS_DLQ, Topics.EVAL_TASKS, Topics.EVAL_RESULTS,
+                "trace-ingest-dlq", "merger-dlq", "evaluator-dlq"}) {
             topics.put(t, partitions);
         }
-        TopicAdmin.ensure(bootstrap, topics, replicationFactor);
+        return topics;
     }
 }

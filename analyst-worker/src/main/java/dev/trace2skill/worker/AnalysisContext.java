@@ -1,0 +1,66 @@
+package dev.trace2skill.worker;
+
+import dev.trace2skill.core.patch.PatchPolicy;
+import dev.trace2skill.core.pipeline.AnalysisJob;
+import dev.trace2skill.core.skill.SkillBundle;
+import dev.trace2skill.core.trajectory.TokenUsage;
+import dev.trace2skill.core.trajectory.TrajectoryText;
+
+import java.util.Map;
+
+/** One analysis in progress: the frozen S0, the budgets, and the tokens spent so far. */
+final class AnalysisContext {
+    final AnalysisJob job;
+    final SkillBundle s0;
+    final PatchPolicy policy;
+    final ModelGateway.Target model;
+    final long tokenBudget;
+    final TrajectoryText.Budget textBudget;
+    TokenUsage usage = TokenUsage.ZERO;
+    int calls;
+    int repairs;
+
+    AnalysisContext(AnalysisJob job, ModelGateway.Target model, WorkerConfig config) {
+        this.job = job;
+        this.s0 = job.skill().bundle();
+        this.policy = PatchPolicy.of(job.config().mode());
+        this.model = model;
+        this.tokenBudget = budget(job, config);
+        this.textBudget = new TrajectoryText.Budget(config.maxObservationTokens(), config.maxTrajectoryTokens());
+    }
+
+    /**
+     * The smaller of the worker's per-analysis cap and the run's budget spread over its jobs, of which 80% is left for
+     * analyses (the rest for merging).
+     */
+    static long budget(AnalysisJob job, WorkerConfig config) {
+        long cap = config.maxTokensPerAnalysis();
+        if (job.config().maxTokens() != null && job.totalJobs() > 0) {
+            cap = Math.min(cap, Math.max(1, (long) (job.config().maxTokens() * 0.8 / job.totalJobs())));
+        }
+        return cap;
+    }
+
+    void spend(ModelGateway.Reply reply) {
+        usage = usage.plus(reply.usage());
+        calls++;
+    }
+
+    boolean overBudget() {
+        return usage.total() > tokenBudget;
+    }
+
+    String patchId() {
+        return job.patchId();
+    }
+
+    Map<String, String> inputValues() {
+        return Map.of("mode", job.config().mode().wire(), "skill_name", s0.name(),
+                "skill", s0.has("SKILL.md") ? s0.text("SKILL.md") : "(empty)",
+                "trajectory", TrajectoryText.render(job.trajectory(), textBudget));
+    }
+
+    Analysis failed(String why) {
+        return Analysis.failed(why, usage, calls, repairs);
+    }
+}

@@ -1,0 +1,184 @@
+package dev.trace2skill.worker;
+
+import dev.trace2skill.core.pipeline.AnalysisEngine;
+import dev.trace2skill.core.pipeline.AnalystKind;
+import dev.trace2skill.core.pipeline.PatchResult;
+import dev.trace2skill.modelsim.ChatRequest;
+import dev.trace2skill.modelsim.Reply;
+import dev.trace2skill.modelsim.ScriptedModelServer;
+import dev.trace2skill.testkit.ModelServerResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static dev.trace2skill.worker.WorkerTestSupport.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@QuarkusTest
+class AnalystsTest {
+    final ScriptedModelServer model = ModelServerResource.server();
+
+    static java.util.function.Predicate<ChatRequest> about(String trajectoryId) {
+        return r -> r.text().contains("Trajectory " + trajectoryId + "\n");
+    }
+
+    @Test
+    void successAnalystProposesAValidatedPatchSupportedByItsTrajectory() {
+        model.when("s-ok", about("s-ok"), Reply.text("```json\n" + VALID_PATCH + "\n```").withUsage(900, 60));
+        publish(job("run-s-ok", trajectory("s-ok", true, null), AnalystKind.SUCCESS, AnalysisEngine.LLM));
+        PatchResult r = result("run-s-ok");
+        assertThat(r.status()).isEqualTo(PatchResult.Status.PROPOSED);
+        assertThat(r.analyst()).isEqualTo(AnalystKind.SUCCESS);
+        assertThat(r.patchId()).isEqualTo("run-s-ok:s-ok:success");
+        assertThat(r.patch().edits()).singleElement().satisfies(e -> {
+            assertThat(e.id()).isEqualTo("run-s-ok:s-ok:success#1");
+            assertThat(e.support()).containsExactly("s-ok");
+            assertThat(e.content()).contains("passenger count");
+        });
+        assertThat(r.usage().promptTokens()).isEqualTo(900);
+        assertThat(r.usage().completionTokens()).isEqualTo(60);
+        assertThat(r.modelCalls()).isEqualTo(1);
+        assertThat(r.repairs()).isZero();
+        assertThat(r.trajectorySuccess()).isTrue();
+        ChatRequest sent = model.requests().stream().filter(about("s-ok")).findFirst().orElseThrow();
+        assertThat(sent.systemPrompt()).contains("Success Analyst").contains("\"append_to_section\"");
+        assertThat(sent.text()).contains("## Rules").contains("action: get_user");
+        assertThat(sent.authorization()).isEqualTo("Bearer test-key");
+    }
+
+    @Test
+    void errorAnalystUsesToolsOverSeveralTurnsAndMustPassTheCheckerBeforeProposing() {
+        model.when("e-1", about("e-1"),
+                Reply.toolCall("read_steps", "{\"from\": 1, \"to\": 2}"),
+                Reply.toolCall("check_answer", "{\"candidate\": \"40\"}"),
+                Reply.toolCall("propose_patch", "{\"patch\": " + com.fasterxml.jackson.databind.node.TextNode.valueOf(VALID_PATCH) + "}"),
+                Reply.toolCall("check_answer", "{\"candidate\": \"42\"}"),
+                Reply.toolCall("propose_patch", "{\"patch\": " + com.fasterxml.jackson.databind.node.TextNode.valueOf(VALID_PATCH) + "}"));
+        publish(job("run-e-1", trajectory("e-1", false, "42"), AnalystKind.ERROR, AnalysisEngine.LLM));
+        PatchResult r = result("run-e-1");
+        assertThat(r.status()).isEqualTo(PatchResult.Status.PROPOSED);
+        assertThat(r.verified()).isTrue();
+        assertThat(r.modelCalls()).isEqualTo(5);
+        List<ChatRequest> turns = model.requests().stream().filter(about("e-1")).toList();
+        assertThat(turns).hasSize(5);
+        assertThat(turns.get(0).toolNames()).containsExactlyInAnyOrder("read_steps", "search_trajectory", "read_skill_section",
+                "read_skill_file", "check_answer", "propose_patch");
+        assertThat(lastToolResult(turns.get(1))).contains("[1] reasoning: find the user").contains("action: book");
+        assertThat(lastToolResult(turns.get(2))).startsWith("REJECTED by the auto checker: different numbers");
+        assertThat(lastToolResult(turns.get(3))).startsWith("REFUSED: verify the root cause first");
+        assertThat(lastToolResult(turns.get(4))).startsWith("ACCEPTED by the auto checker");
+        assertThat(model.unplayed()).noneMatch(s -> s.startsWith("e-1"));
+    }
+
+    @Test
+    void errorAnalysisWithoutExpectedAnswerIsMarkedUnverified() {
+        model.when("e-nv", about("e-nv"),
+                Reply.toolCall("search_trajectory", "{\"pattern\": \"payment.*add up\"}"),
+                Reply.toolCall("propose_patch", "{\"patch\": " + com.fasterxml.jackson.databind.node.TextNode.valueOf(VALID_PATCH) + "}"));
+        publish(job("run-e-nv", trajectory("e-nv", false, null), AnalystKind.ERROR, AnalysisEngine.LLM));
+        PatchResult r = result("run-e-nv");
+        assertThat(r.status()).isEqualTo(PatchResult.Status.PROPOSED);
+        assertThat(r.verified()).isFalse();
+        assertThat(lastToolResult(model.requests().stream().filter(about("e-nv")).toList().get(1))).contains("step 2:").contains("add up");
+    }
+
+    @Test
+    void malformedJsonGoesBackForRepair() {
+        model.when("s-rep", about("s-rep"), Reply.text("Here you go: {edits: [oops"), Reply.text(VALID_PATCH));
+        publish(job("run-s-rep", trajectory("s-rep", true, null), AnalystKind.SUCCESS, AnalysisEngine.LLM));
+        PatchResult r = result("run-s-rep");
+        assertThat(r.status()).isEqualTo(PatchResult.Status.PROPOSED);
+        assertThat(r.repairs()).isEqualTo(1);
+        assertThat(r.modelCalls()).isEqualTo(2);
+        ChatRequest repair = model.requests().stream().filter(about("s-rep")).toList().get(1);
+        assertThat(repair.lastMessage()).contains("cannot be applied").contains("not valid JSON");
+    }
+
+    @Test
+    void anAnchorMissingFromS0GoesBackForRepair() {
+        String wrongAnchor = VALID_PATCH.replace("\"Rules\"", "\"Payments\"");
+        model.when("s-anc", about("s-anc"), Reply.text(wrongAnchor), Reply.text(VALID_PATCH));
+        publish(job("run-s-anc", trajectory("s-anc", true, null), AnalystKind.SUCCESS, AnalysisEngine.LLM));
+        PatchResult r = result("run-s-anc");
+        assertThat(r.status()).isEqualTo(PatchResult.Status.PROPOSED);
+        assertThat(r.repairs()).isEqualTo(1);
+        assertThat(model.requests().stream().filter(about("s-anc")).toList().get(1).lastMessage())
+                .contains("SECTION_NOT_FOUND").contains("no section titled 'Payments'");
+    }
+
+    @Test
+    void aPatchStillInvalidAfterTwoRepairsIsRecordedAsFailed() {
+        String bad = VALID_PATCH.replace("\"Rules\"", "\"Nowhere\"");
+        model.when("s-bad", about("s-bad"), Reply.text(bad), Reply.text(bad), Reply.text(bad));
+        publish(job("run-s-bad", trajectory("s-bad", true, null), AnalystKind.SUCCESS, AnalysisEngine.LLM));
+        PatchResult r = result("run-s-bad");
+        assertThat(r.status()).isEqualTo(PatchResult.Status.FAILED);
+        assertThat(r.failureReason()).startsWith("invalid patch after 2 repairs").contains("Nowhere");
+        assertThat(r.modelCalls()).isEqualTo(3);
+    }
+
+    @Test
+    void rateLimitingIsRetriedAfterTheServersRetryAfter() {
+        List<Long> times = new CopyOnWriteArrayList<>();
+        model.when("s-429", r -> {
+            boolean mine = about("s-429").test(r);
+            if (mine) {
+                times.add(System.nanoTime());
+            }
+            return mine;
+        }, Reply.rateLimited(1), Reply.text(VALID_PATCH));
+        publish(job("run-s-429", trajectory("s-429", true, null), AnalystKind.SUCCESS, AnalysisEngine.LLM));
+        PatchResult r = result("run-s-429");
+        assertThat(r.status()).isEqualTo(PatchResult.Status.PROPOSED);
+        assertThat(times).hasSize(2);
+        assertThat((times.get(1) - times.get(0)) / 1_000_000).as("waited for Retry-After: 1").isGreaterThanOrEqualTo(1_000);
+    }
+
+    @Test
+    void aModelThatKeepsFailingSendsTheJobToTheDeadLetterTopicAndTheRunCountsItFailed() {
+        model.when("s-500", about("s-500"), Reply.error(500), Reply.error(500), Reply.error(500));
+        publish(job("run-s-500", trajectory("s-500", true, null), AnalystKind.SUCCESS, AnalysisEngine.LLM));
+        PatchResult r = result("run-s-500");
+        assertThat(r.status()).isEqualTo(PatchResult.Status.FAILED);
+        assertThat(r.failureReason()).contains("HTTP 500");
+        var dead = deadLetters("run-s-500:s-500");
+        assertThat(dead).hasSize(1);
+        assertThat(header(dead.get(0), "dead-letter-reason")).contains("HTTP 500");
+        assertThat(model.unplayed()).noneMatch(s -> s.startsWith("s-500"));
+    }
+
+    @Test
+    void aMalformedJobGoesStraightToTheDeadLetterTopicAndTheConsumerKeepsGoing() {
+        dev.trace2skill.testkit.TopicReader.send(dev.trace2skill.testkit.InfraTestResource.bootstrapServers(),
+                dev.trace2skill.core.pipeline.Topics.ANALYSIS_JOBS, "bad:job", "{not a job");
+        var dead = deadLetters("bad:job");
+        assertThat(dead).hasSize(1);
+        assertThat(header(dead.get(0), "dead-letter-reason")).contains("malformed analysis job");
+        publish(job("run-after-bad", trajectory("after-bad", true, null), AnalystKind.MINING, AnalysisEngine.MINING));
+        assertThat(result("run-after-bad").status()).isEqualTo(PatchResult.Status.PROPOSED);
+    }
+
+    @Test
+    void theOfflineMinerNeedsNoModel() {
+        int before = model.requests().size();
+        publish(job("run-mine", trajectory("mine-1", false, "42"), AnalystKind.MINING, AnalysisEngine.MINING));
+        PatchResult r = result("run-mine");
+        assertThat(r.status()).isEqualTo(PatchResult.Status.PROPOSED);
+        assertThat(r.modelCalls()).isZero();
+        assertThat(r.patch().edits()).extracting(e -> e.rationale()).contains("mined:error", "mined:decision", "mined:eval_case");
+        assertThat(r.patch().support()).containsExactly("mine-1");
+        assertThat(model.requests().size()).isEqualTo(before);
+    }
+
+    static String lastToolResult(ChatRequest r) {
+        var messages = r.messages();
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if ("tool".equals(messages.get(i).path("role").asText())) {
+                return messages.get(i).path("content").asText();
+            }
+        }
+        return "";
+    }
+}
