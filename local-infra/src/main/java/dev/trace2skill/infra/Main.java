@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** The launcher's infrastructure commands: {@code up}, {@code down}, {@code status}. */
-@Command(name = "t2s-infra", mixinStandardHelpOptions = true, subcommands = {Main.Up.class, Main.Down.class, Main.Status.class},
+@Command(name = "t2s-infra", mixinStandardHelpOptions = true, subcommands = {Main.Up.class, Main.Down.class, Main.Status.class, Main.Env.class},
         description = "Starts and stops a local Kafka (KRaft) broker and PostgreSQL server.")
 public final class Main {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -82,6 +82,26 @@ public final class Main {
             boolean clean = !Ports.isOpen(s.kafkaPort()) && !Ports.isOpen(s.postgresPort());
             System.out.println(clean ? "stopped Kafka and PostgreSQL" : "warning: a port is still open");
             return clean ? 0 : 1;
+        }
+    }
+
+    @Command(name = "env", description = "Print the running infrastructure as shell variables (KAFKA_BOOTSTRAP_SERVERS=..., T2S_JDBC_BASE=...).")
+    static final class Env implements Callable<Integer> {
+        @Option(names = "--state-dir", required = true)
+        Path stateDir;
+
+        @Override
+        public Integer call() throws IOException {
+            Path state = stateFile(stateDir);
+            if (!Files.exists(state)) {
+                System.err.println("infrastructure is not running");
+                return 3;
+            }
+            InfraState s = JSON.readValue(state.toFile(), InfraState.class);
+            System.out.println("KAFKA_BOOTSTRAP_SERVERS=" + s.bootstrapServers());
+            System.out.println("T2S_JDBC_BASE=" + s.jdbcBaseUrl());
+            System.out.println("T2S_DATASOURCE_USERNAME=" + s.user());
+            return 0;
         }
     }
 

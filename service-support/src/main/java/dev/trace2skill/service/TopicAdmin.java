@@ -21,6 +21,27 @@ public final class TopicAdmin {
      * @param topics topic → least number of partitions
      */
     public static void ensure(String bootstrapServers, Map<String, Integer> topics, short replicationFactor) {
+        // several services create the same topics as they start: a topic just created by another may briefly be
+        // unknown to the metadata, so the whole step is retried
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            try {
+                ensureOnce(bootstrapServers, topics, replicationFactor);
+                return;
+            } catch (RuntimeException e) {
+                last = e;
+                try {
+                    Thread.sleep(500L * (attempt + 1));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+        throw last;
+    }
+
+    private static void ensureOnce(String bootstrapServers, Map<String, Integer> topics, short replicationFactor) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
