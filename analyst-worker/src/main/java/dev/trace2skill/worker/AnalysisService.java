@@ -1,5 +1,7 @@
 package dev.trace2skill.worker;
 
+import dev.trace2skill.model.ModelGateway;
+
 import dev.trace2skill.core.pipeline.AnalysisEngine;
 import dev.trace2skill.core.pipeline.AnalysisJob;
 import dev.trace2skill.core.pipeline.PatchResult;

@@ -1,5 +1,8 @@
 package dev.trace2skill.worker;
 
+import dev.trace2skill.model.ModelGateway;
+import dev.trace2skill.model.Prompts;
+
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.agent.tool.ToolSpecifications;

@@ -1,5 +1,7 @@
 package dev.trace2skill.worker;
 
+import dev.trace2skill.model.ModelGateway;
+
 import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.pipeline.AnalysisJob;
 import dev.trace2skill.core.pipeline.DraftRequest;

@@ -1,5 +1,7 @@
 package dev.trace2skill.worker;
 
+import dev.trace2skill.model.ModelGateway;
+
 import dev.langchain4j.data.message.UserMessage;
 import dev.trace2skill.core.pipeline.ModelSettings;
 import dev.trace2skill.modelsim.Reply;

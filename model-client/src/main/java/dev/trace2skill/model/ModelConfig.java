@@ -1,4 +1,4 @@
-package dev.trace2skill.worker;
+package dev.trace2skill.model;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

@@ -1,4 +1,4 @@
-package dev.trace2skill.worker;
+package dev.trace2skill.model;
 
 import dev.langchain4j.exception.HttpException;
 import dev.langchain4j.http.client.HttpClient;
@@ -23,7 +23,7 @@ import java.util.Optional;
  * what the server said about retrying: a non-2xx answer becomes a {@link ModelHttpException} carrying the status and
  * the {@code Retry-After} header, which the retry policy honours.
  */
-final class ModelHttpClient implements HttpClient {
+public final class ModelHttpClient implements HttpClient {
     private static final java.net.http.HttpClient CLIENT = java.net.http.HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(10)).version(java.net.http.HttpClient.Version.HTTP_1_1).build();
 
@@ -34,7 +34,7 @@ final class ModelHttpClient implements HttpClient {
     }
 
     /** A non-2xx answer from a model server, with its {@code Retry-After} when it sent one. */
-    static final class ModelHttpException extends HttpException {
+    public static final class ModelHttpException extends HttpException {
         private final Duration retryAfter;
 
         ModelHttpException(int status, String body, Duration retryAfter) {
@@ -52,7 +52,7 @@ final class ModelHttpClient implements HttpClient {
     }
 
     /** The server could not be reached or did not answer in time. */
-    static final class ModelTransportException extends RuntimeException {
+    public static final class ModelTransportException extends RuntimeException {
         ModelTransportException(String message, Throwable cause) {
             super(message, cause);
         }

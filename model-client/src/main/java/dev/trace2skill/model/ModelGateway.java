@@ -1,4 +1,4 @@
-package dev.trace2skill.worker;
+package dev.trace2skill.model;
 
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.ChatMessage;
