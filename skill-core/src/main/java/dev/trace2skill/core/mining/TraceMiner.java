@@ -156,23 +156,33 @@ public final class TraceMiner {
 
     // ---- union -----------------------------------------------------------------------------------------------
 
-    /** Identical candidate edits become one whose support is the union of theirs. Order: first appearance. */
+    /**
+     * Identical candidate edits become one whose support is the union of theirs and whose sources name them all (ids
+     * {@code <patchId>#<n>}, in order of first appearance).
+     */
     public static Patch union(String patchId, List<Patch> patches) {
         Map<List<Object>, Edit> merged = new LinkedHashMap<>();
+        Map<List<Object>, List<String>> sources = new LinkedHashMap<>();
         for (Patch p : patches) {
-            for (Edit e : p.edits()) {
+            for (Edit e : p.withEditIds().edits()) {
                 List<Object> key = java.util.Arrays.asList(e.op(), e.path(), e.targetSection(), e.targetText(), e.content(), e.rationale());
                 Edit existing = merged.get(key);
                 if (existing == null) {
-                    merged.put(key, e.withId(null).withSources(List.of()));
+                    merged.put(key, e);
                 } else {
                     SortedSet<String> support = new TreeSet<>(existing.support());
                     support.addAll(e.support());
                     merged.put(key, existing.withSupport(support));
                 }
+                sources.computeIfAbsent(key, k -> new ArrayList<>()).add(e.id());
             }
         }
-        return new Patch(patchId, new ArrayList<>(merged.values()));
+        List<Edit> out = new ArrayList<>();
+        int n = 1;
+        for (Map.Entry<List<Object>, Edit> entry : merged.entrySet()) {
+            out.add(entry.getValue().withId(patchId + "#" + n++).withSources(sources.get(entry.getKey())));
+        }
+        return new Patch(patchId, out);
     }
 
     // ---- select ----------------------------------------------------------------------------------------------
@@ -375,7 +385,7 @@ public final class TraceMiner {
 
     private static Edit item(FindingKind kind, Edit candidate, String text) {
         return new Edit(null, EditOp.APPEND_TO_SECTION, SkillBundle.SKILL_MD, kind.section(), null, text,
-                kind.tag(), candidate.support(), null);
+                kind.tag(), candidate.support(), candidate.id() == null ? null : List.of(candidate.id()));
     }
 
     private Edit evalCases(List<Edit> evals, SkillBundle s0) {
@@ -401,7 +411,9 @@ public final class TraceMiner {
         } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
             throw new IllegalStateException(ex);
         }
-        return new Edit(null, EditOp.CREATE, EVALS_FILE, null, null, content, FindingKind.EVAL_CASE.tag(), support, null);
+        List<String> from = sorted.subList(0, Math.min(params.maxEvalCases(), sorted.size())).stream()
+                .map(Edit::id).filter(java.util.Objects::nonNull).toList();
+        return new Edit(null, EditOp.CREATE, EVALS_FILE, null, null, content, FindingKind.EVAL_CASE.tag(), support, from);
     }
 
     private static Finding finding(FindingKind kind, Edit e, Map<String, Boolean> outcomes, boolean selected, String reason) {

@@ -154,7 +154,13 @@ class TraceMinerTest {
             nodes.put(g.nodeId(), TraceMiner.union(g.nodeId(), g.inputs().stream().map(nodes::get).toList()));
         }
         Patch viaTree = miner.select("run", nodes.get(plan.rootId()), outcomes, S0).patch();
-        assertThat(viaTree).isEqualTo(direct);
+        // the same edits with the same support; only the ids their sources point to differ (tree nodes vs one union)
+        assertThat(withoutSources(viaTree)).isEqualTo(withoutSources(direct));
+        assertThat(viaTree.edits()).filteredOn(e -> e.op() == EditOp.APPEND_TO_SECTION).allMatch(e -> !e.sources().isEmpty());
+    }
+
+    static List<Edit> withoutSources(Patch p) {
+        return p.edits().stream().map(e -> e.withSources(List.of())).toList();
     }
 
     @Test
@@ -162,7 +168,7 @@ class TraceMinerTest {
         Patch reference = miner.mine("run", corpus(), S0).patch();
         List<Trajectory> shuffled = new ArrayList<>(corpus());
         Collections.shuffle(shuffled, new Random(7));
-        assertThat(miner.mine("run", shuffled, S0).patch()).isEqualTo(reference);
+        assertThat(withoutSources(miner.mine("run", shuffled, S0).patch())).isEqualTo(withoutSources(reference));
     }
 
     @Test
