@@ -1,0 +1,128 @@
+package dev.trace2skill.merger;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.trace2skill.core.json.Json;
+import dev.trace2skill.core.merge.DeterministicMerger;
+import dev.trace2skill.core.merge.EditDecision;
+import dev.trace2skill.core.merge.HierarchicalMerge;
+import dev.trace2skill.core.merge.MergeGroup;
+import dev.trace2skill.core.merge.MergeOperatorOutput;
+import dev.trace2skill.core.merge.NodeResult;
+import dev.trace2skill.core.patch.Conflict;
+import dev.trace2skill.core.patch.ConflictKind;
+import dev.trace2skill.core.patch.Edit;
+import dev.trace2skill.core.patch.Patch;
+import dev.trace2skill.core.patch.PatchApplier;
+import dev.trace2skill.core.patch.PatchPolicy;
+import dev.trace2skill.core.skill.SkillBundle;
+import dev.trace2skill.core.skill.SkillLimits;
+import dev.trace2skill.core.trajectory.TokenUsage;
+import dev.trace2skill.model.ModelGateway;
+import dev.trace2skill.model.Prompts;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The LLM merge operator M(π, S0, {p1..pk}). The model must name, for every output edit, the input edits it came from;
+ * support is the union of theirs, computed in code. Output that cannot be read or fails the core's conflict checks
+ * against S0 goes back with the problems (at most {@code max-repairs} times); after that the deterministic merge takes
+ * over. A group whose inputs are all empty needs no model call.
+ */
+final class LlmMergeOperator implements HierarchicalMerge.Operator {
+    private final ModelGateway models;
+    private final ModelGateway.Target target;
+    private final Prompts prompts;
+    private final SkillBundle s0;
+    private final PatchPolicy policy;
+    private final int maxRepairs;
+    private final MergerMetrics metrics;
+
+    LlmMergeOperator(ModelGateway models, ModelGateway.Target target, Prompts prompts, SkillBundle s0, PatchPolicy policy,
+                     int maxRepairs, MergerMetrics metrics) {
+        this.models = models;
+        this.target = target;
+        this.prompts = prompts;
+        this.s0 = s0;
+        this.policy = policy;
+        this.maxRepairs = maxRepairs;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public NodeResult merge(MergeGroup group, List<Patch> inputs) {
+        long start = System.nanoTime();
+        if (inputs.stream().allMatch(p -> p.edits().isEmpty())) {
+            return new NodeResult(new Patch(group.nodeId(), List.of()), List.of(), "empty", 0, false, null, 0);
+        }
+        List<ChatMessage> messages = new ArrayList<>();
+        messages.add(SystemMessage.from(prompts.render("merge", Map.of())));
+        messages.add(UserMessage.from(prompts.render("merge-input", Map.of("mode", policy.mode().wire(), "skill_name", s0.name(),
+                "skill", s0.text(SkillBundle.SKILL_MD), "count", Integer.toString(inputs.size()), "node", group.nodeId(),
+                "patches", describe(inputs)))));
+        TokenUsage usage = TokenUsage.ZERO;
+        int repairs = 0;
+        List<String> problems = List.of();
+        for (int attempt = 0; attempt <= maxRepairs; attempt++) {
+            ModelGateway.Reply reply = models.chat(target, messages, List.of());
+            usage = usage.plus(reply.usage());
+            String text = reply.text() == null ? "" : reply.text();
+            MergeOperatorOutput out = MergeOperatorOutput.read(group.nodeId(), inputs, text);
+            problems = new ArrayList<>(out.errors());
+            if (problems.isEmpty()) {
+                PatchApplier relaxed = new PatchApplier(policy.withLimits(new SkillLimits(Integer.MAX_VALUE, Integer.MAX_VALUE)));
+                for (Conflict c : relaxed.check(s0, out.patch())) {
+                    if (c.kind() != ConflictKind.SIZE_LIMIT) {
+                        problems.add(c.toString());
+                    }
+                }
+            }
+            if (problems.isEmpty()) {
+                metrics.node(group.level(), "llm", repairs, false);
+                return new NodeResult(out.patch(), out.decisions(), "llm", repairs, false, usage, elapsed(start));
+            }
+            if (attempt < maxRepairs) {
+                repairs++;
+                messages.add(AiMessage.from(text));
+                StringBuilder bullets = new StringBuilder();
+                problems.forEach(p -> bullets.append("- ").append(p).append('\n'));
+                messages.add(UserMessage.from(prompts.render("merge-repair", Map.of("errors", bullets.toString()))));
+            }
+        }
+        // the model's output stayed invalid: the deterministic merge takes over, keeping every valid input edit it can
+        DeterministicMerger.Output fallback = new DeterministicMerger(policy).merge(group.nodeId(), s0, inputs);
+        List<EditDecision> decisions = new ArrayList<>(fallback.decisions());
+        metrics.node(group.level(), "deterministic", repairs, true);
+        return new NodeResult(fallback.patch(), decisions, "deterministic", repairs, true, usage, elapsed(start));
+    }
+
+    /** The input patches as the model sees them: each edit with its id and support count. */
+    static String describe(List<Patch> inputs) {
+        ArrayNode arr = Json.mapper().createArrayNode();
+        for (Patch p : inputs) {
+            ObjectNode patch = arr.addObject();
+            patch.put("patch", p.id());
+            ArrayNode edits = patch.putArray("edits");
+            for (Edit e : p.withEditIds().edits()) {
+                ObjectNode o = Json.mapper().valueToTree(e.withSupport(List.of()).withSources(List.of()));
+                o.put("support", e.support().size());
+                edits.add(o);
+            }
+        }
+        try {
+            return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(arr);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long elapsed(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.trace2skill.merger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Duration;
+
+/** Merger metrics: nodes by level and engine, repairs, fallbacks, dropped edits by reason, tokens, merge latency, patches received. */
+@ApplicationScoped
+public class MergerMetrics {
+    @Inject
+    MeterRegistry registry;
+
+    void node(int level, String engine, int repairs, boolean fallback) {
+        Counter.builder("t2s.merge.nodes").description("merge nodes done, by level and engine")
+                .tags("level", Integer.toString(level), "engine", engine).register(registry).increment();
+        if (repairs > 0) {
+            Counter.builder("t2s.merge.repairs").description("merge outputs sent back for repair").register(registry).increment(repairs);
+        }
+        if (fallback) {
+            Counter.builder("t2s.merge.fallbacks").description("merge nodes where the deterministic merge took over")
+                    .register(registry).increment();
+        }
+    }
+
+    void dropped(String reason, int n) {
+        Counter.builder("t2s.merge.edits.dropped").description("edits dropped, by reason").tags("reason", reason)
+                .register(registry).increment(n);
+    }
+
+    void tokens(long prompt, long completion) {
+        Counter.builder("t2s.merge.tokens").tags("type", "prompt").register(registry).increment(prompt);
+        Counter.builder("t2s.merge.tokens").tags("type", "completion").register(registry).increment(completion);
+    }
+
+    void merged(Duration took, String outcome) {
+        Timer.builder("t2s.merge.duration").description("time from merge start to S*").tags("outcome", outcome)
+                .publishPercentileHistogram().register(registry).record(took);
+    }
+
+    void patchReceived(String status, boolean fresh) {
+        Counter.builder("t2s.merge.patches.received").tags("status", status, "duplicate", Boolean.toString(!fresh))
+                .register(registry).increment();
+    }
+}
