@@ -277,6 +277,8 @@ public final class TraceMiner {
         for (Edit e : candidates) {
             if (e.support().size() < params.minSupport()) {
                 findings.add(finding(FindingKind.RECOVERY, e, outcomes, false, "support " + e.support().size() + " < " + params.minSupport()));
+            } else if (count(e.support(), outcomes, true) == 0) {
+                findings.add(finding(FindingKind.RECOVERY, e, outcomes, false, "never part of a successful run"));
             } else {
                 kept.add(e);
             }
