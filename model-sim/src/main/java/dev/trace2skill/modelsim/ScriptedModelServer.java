@@ -29,15 +29,20 @@ public final class ScriptedModelServer extends ChatCompletionsServer {
 
     private final State state;
 
-    private ScriptedModelServer(State state) {
-        super(0, request -> answer(state, request));
+    private ScriptedModelServer(State state, int port) {
+        super(port, request -> answer(state, request));
         this.state = state;
         this.scripts = state.scripts;
         this.requests = state.requests;
     }
 
     public static ScriptedModelServer start() {
-        return new ScriptedModelServer(new State());
+        return start(0);
+    }
+
+    /** On a given port (0 for a free one), e.g. one the services were configured with before the server existed. */
+    public static ScriptedModelServer start(int port) {
+        return new ScriptedModelServer(new State(), port);
     }
 
     private static Reply answer(State state, ChatRequest request) {

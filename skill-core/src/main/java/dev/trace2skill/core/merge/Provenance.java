@@ -83,12 +83,34 @@ public final class Provenance {
                              Map<String, Edit> allEdits, Map<String, Boolean> outcomes) {
         Set<String> patches = new LinkedHashSet<>();
         Set<String> trajectories = new TreeSet<>();
-        for (Edit e : edits) {
-            leafPatches(e, allEdits, patches, new LinkedHashSet<>());
-            trajectories.addAll(e.support());
+        for (Edit matched : edits) {
+            for (Edit e : refine(matched, text.strip(), allEdits)) {
+                leafPatches(e, allEdits, patches, new LinkedHashSet<>());
+                trajectories.addAll(e.support());
+            }
         }
         List<TrajectoryRef> refs = trajectories.stream().map(id -> new TrajectoryRef(id, outcomes.get(id))).toList();
         return new Line(path, number, text, change, edits.stream().map(Edit::id).toList(), List.copyOf(patches), refs);
+    }
+
+    /**
+     * The edits a line really came from: when only some of an edit's sources hold the line (e.g. a niche-cases file
+     * gathering several routed edits), the line belongs to those sources, not to all of them.
+     */
+    static List<Edit> refine(Edit e, String line, Map<String, Edit> all) {
+        List<Edit> holding = new ArrayList<>();
+        for (String id : e.sources()) {
+            Edit source = all.get(id);
+            if (source != null && source.content() != null && source.content().lines().anyMatch(l -> l.strip().equals(line))) {
+                holding.add(source);
+            }
+        }
+        if (holding.isEmpty() || holding.size() == e.sources().size()) {
+            return List.of(e);
+        }
+        List<Edit> out = new ArrayList<>();
+        holding.forEach(h -> out.addAll(refine(h, line, all)));
+        return out;
     }
 
     /** Walks sources down to edits without sources; their patch is the id before '#'. */

@@ -182,6 +182,21 @@ class MergeCoreTest {
         assertThat(removed.line()).isEqualTo(12);
     }
 
+    @Test
+    void provenanceOfARoutedLineNamesOnlyTheEditItCameFrom() {
+        Patch pStar = patch("L1.G0",
+                edit("L1.G0#1", APPEND_TO_SECTION, "Booking", null, "- Infants fly free.", "t1"),
+                edit("L1.G0#2", APPEND_TO_SECTION, "Booking", null, "- Pets need a crate.", "t2"));
+        PrevalenceRouter.Output routed = PrevalenceRouter.route(pStar, S0, 2);
+        SkillBundle sStar = new PatchApplier(PatchPolicy.deepening()).apply(S0, routed.patch()).skill();
+        Map<String, Edit> all = new HashMap<>();
+        pStar.edits().forEach(e -> all.put(e.id(), e));
+        routed.patch().edits().forEach(e -> all.put(e.id(), e));
+        List<Provenance.Line> lines = Provenance.compute(S0, sStar, routed.patch().edits(), all, Map.of("t1", true, "t2", false));
+        assertThat(lines).filteredOn(l -> l.text().equals("- Pets need a crate.")).singleElement()
+                .satisfies(l -> assertThat(l.trajectories()).containsExactly(new Provenance.TrajectoryRef("t2", false)));
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     record Merged(DeterministicMerger.Output out) {

@@ -1,0 +1,296 @@
+package dev.trace2skill.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.trace2skill.core.data.SharedData;
+import dev.trace2skill.core.json.Json;
+import dev.trace2skill.core.pipeline.SkillSnapshot;
+import dev.trace2skill.core.skill.SkillValidator;
+import dev.trace2skill.infra.Ports;
+import dev.trace2skill.modelsim.ChatRequest;
+import dev.trace2skill.modelsim.Reply;
+import dev.trace2skill.modelsim.ScriptedModelServer;
+import dev.trace2skill.testkit.InfraTestResource;
+import dev.trace2skill.testkit.ScriptedMerges;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The whole pipeline with the services as real processes (their packaged jars, as {@code ./t2s up} starts them) over a
+ * real Kafka broker and PostgreSQL. The model server is absent for the offline run, and scripted (deterministic
+ * analysts and merge operator over the real protocol) for the LLM run, during which the merger is killed with SIGKILL
+ * mid-merge and restarted.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EndToEndTest {
+    static final String TOKEN = "e2e-token";
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final int MODEL_PORT = Ports.free();
+    static final Map<String, String> CONTENT_BY_TRAJECTORY = new ConcurrentHashMap<>();
+
+    static ServiceProcess ingest;
+    static ServiceProcess worker;
+    static ServiceProcess merger;
+    static Map<String, String> env;
+    static String jdbc;
+    static Path logs;
+
+    @BeforeAll
+    static void startServices() throws Exception {
+        logs = Path.of("target/e2e-logs");
+        Files.createDirectories(logs);
+        jdbc = InfraTestResource.jdbcUrl("t2s_e2e");
+        env = new HashMap<>(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", InfraTestResource.bootstrapServers(),
+                "T2S_DATASOURCE_JDBC_URL", jdbc,
+                "T2S_DATASOURCE_USERNAME", "t2s",
+                "T2S_API_TOKEN", TOKEN,
+                "T2S_MODEL_BASE_URL", "http://127.0.0.1:" + MODEL_PORT + "/v1",
+                "T2S_MODEL_NAME", "scripted",
+                "T2S_TOPICS_ANALYSIS_PARTITIONS", "8",
+                "T2S_TOPICS_PARTITIONS", "2",
+                "T2S_MERGER_STRAGGLER_TIMEOUT", "5m"));
+        ingest = new ServiceProcess("trace-ingest", env, logs).start();
+        worker = new ServiceProcess("analyst-worker", env, logs).start();
+        merger = new ServiceProcess("merger", env, logs).start();
+        for (ServiceProcess s : List.of(ingest, worker, merger)) {
+            s.awaitReady(Duration.ofSeconds(120));
+        }
+    }
+
+    @AfterAll
+    static void stopServices() {
+        for (ServiceProcess s : new ServiceProcess[]{merger, worker, ingest}) {
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void offlineEngineWithNoModelServerAtAll() throws Exception {
+        assertThat(Ports.isOpen(MODEL_PORT)).as("no model server is listening").isFalse();
+        post(ingest.url() + "/v1/skills", "application/json", Json.write(Map.of("name", "refund-desk",
+                "files", Map.of("SKILL.md", Files.readString(ServiceProcess.repoRoot().resolve("samples/skills/refund-desk/SKILL.md"))))));
+        post(ingest.url() + "/v1/trajectories?dataset=e2e-samples", "application/x-ndjson",
+                Files.readString(ServiceProcess.repoRoot().resolve("samples/trajectories.ndjson")));
+        JsonNode run = post(ingest.url() + "/v1/runs", "application/json",
+                "{\"skill\":\"refund-desk@1\",\"trajectories\":{\"dataset\":\"e2e-samples\"},\"engine\":\"mining\",\"mergeBranching\":4}");
+        String runId = run.path("id").asText();
+        JsonNode done = awaitDone(runId, Duration.ofSeconds(120));
+        assertThat(done.path("counts").path("analysesDone").asInt()).isEqualTo(18);
+        assertThat(done.path("evolvedSkill").asText()).isEqualTo("refund-desk@2");
+        SkillSnapshot sStar = Json.read(get(merger.url() + "/v1/runs/" + runId + "/skill"), SkillSnapshot.class);
+        assertThat(new SkillValidator().validate(sStar.bundle())).isEmpty();
+        assertThat(sStar.files().get("SKILL.md")).contains("## Workflow patterns").contains("## Known errors");
+    }
+
+    @Test
+    @Order(2)
+    void llmPipelineOnTauBenchSurvivesAMergerKilledMidMerge() throws Exception {
+        var tau = SharedData.find("trajectories/tau-bench/gpt-4o-airline.json");
+        var wiki = SharedData.find("trajectories/tau-bench/airline_wiki.md");
+        assumeTrue(tau.isPresent() && wiki.isPresent(), "shared tau-bench data not found beside the repository");
+        try (ScriptedModelServer model = ScriptedModelServer.start(MODEL_PORT)) {
+            model.fallback(EndToEndTest::answer);
+            ArrayNode first40 = Json.mapper().createArrayNode();
+            JsonNode all = Json.mapper().readTree(tau.get().toFile());
+            for (int i = 0; i < 40; i++) {
+                first40.add(all.get(i));
+            }
+            JsonNode imported = post(ingest.url() + "/v1/trajectories/import?format=openai-messages&dataset=e2e-tau&idPrefix=tau",
+                    "application/json", first40.toString());
+            assertThat(imported.path("accepted").asInt()).isEqualTo(40);
+            Set<String> inputIds = new TreeSet<>();
+            for (JsonNode r : first40) {
+                inputIds.add("tau-" + r.path("task_id").asText() + "-" + r.path("trial").asText());
+            }
+            String skillMd = "---\nname: airline\ndescription: Airline customer service policy for booking, modifying and cancelling flights.\n---\n"
+                    + Files.readString(wiki.get());
+            post(ingest.url() + "/v1/skills", "application/json", Json.write(Map.of("name", "airline", "files", Map.of("SKILL.md", skillMd))));
+            String request = "{\"skill\":\"airline@1\",\"trajectories\":{\"dataset\":\"e2e-tau\"},\"analysts\":\"combined\","
+                    + "\"engine\":\"llm\",\"mergeBranching\":4,\"minSupport\":2}";
+
+            String reference = post(ingest.url() + "/v1/runs", "application/json", request).path("id").asText();
+            JsonNode refDone = awaitDone(reference, Duration.ofSeconds(240));
+            assertThat(refDone.path("counts").path("jobsPublished").asInt()).isEqualTo(40);
+            assertThat(refDone.path("counts").path("analysesDone").asInt() + refDone.path("counts").path("analysesFailed").asInt()).isEqualTo(40);
+            SkillSnapshot expected = Json.read(get(merger.url() + "/v1/runs/" + reference + "/skill"), SkillSnapshot.class);
+
+            String interrupted = post(ingest.url() + "/v1/runs", "application/json", request).path("id").asText();
+            int total = 14; // 40 patches, B = 4: 10 + 3 + 1 nodes
+            int atKill = awaitNodes(interrupted, 4, Duration.ofSeconds(240));
+            merger.kill();
+            assertThat(atKill).as("killed mid-merge").isBetween(4, total - 1);
+            merger = new ServiceProcess("merger", env, logs).start();
+            merger.awaitReady(Duration.ofSeconds(120));
+            JsonNode done = awaitDone(interrupted, Duration.ofSeconds(240));
+            SkillSnapshot sStar = Json.read(get(merger.url() + "/v1/runs/" + interrupted + "/skill"), SkillSnapshot.class);
+
+            assertThat(sStar.hash()).as("the restarted merger produced the same S*").isEqualTo(expected.hash());
+            assertThat(new SkillValidator().validate(sStar.bundle())).isEmpty();
+            assertThat(done.path("evolvedSkill").asText()).isEqualTo(refDone.path("evolvedSkill").asText()).isEqualTo("airline@2");
+            assertThat(nodes(interrupted)).isEqualTo(total);
+
+            JsonNode provenance = Json.mapper().readTree(get(merger.url() + "/v1/runs/" + interrupted + "/provenance"));
+            Map<String, Set<String>> carried = new HashMap<>();
+            CONTENT_BY_TRAJECTORY.forEach((t, content) -> carried.computeIfAbsent(content, k -> new TreeSet<>()).add(t));
+            int checked = 0;
+            for (JsonNode line : provenance) {
+                Set<String> ids = new TreeSet<>();
+                line.path("trajectories").forEach(t -> ids.add(t.path("id").asText()));
+                assertThat(inputIds).containsAll(ids);
+                Set<String> patchCarried = carried.get(line.path("text").asText());
+                if (patchCarried != null) {
+                    assertThat(ids).as("support of " + line.path("text").asText()).isEqualTo(patchCarried);
+                    checked++;
+                }
+            }
+            assertThat(checked).as("lines checked against what the patches carried").isPositive();
+            String tree = get(merger.url() + "/v1/runs/" + interrupted + "/merge-tree");
+            assertThat(Json.mapper().readTree(tree).path("levels").asInt()).isEqualTo(3);
+        }
+    }
+
+    // ---- the scripted model: deterministic functions of what it is asked --------------------------------------
+
+    static final Pattern TRAJECTORY_ID = Pattern.compile("Trajectory (\\S+)\n");
+    static final Pattern EXPECTED = Pattern.compile("Expected answer: (.*?)\n(Final answer|Steps)", Pattern.DOTALL);
+    static final Pattern TOOL = Pattern.compile("action: ([a-z_]+) ");
+
+    static Reply answer(ChatRequest r) {
+        String system = r.systemPrompt();
+        if (ScriptedMerges.isMerge(r)) {
+            return ScriptedMerges.foldIdentical(r).after(Duration.ofMillis(400));
+        }
+        String input = r.messages().size() > 1 ? r.messages().get(1).path("content").asText() : "";
+        Matcher id = TRAJECTORY_ID.matcher(input);
+        String trajectory = id.find() ? id.group(1) : "unknown";
+        if (system.contains("Success Analyst")) {
+            return Reply.text(patch(trajectory, "Domain Basic", "- Successful runs start with `" + firstTool(input) + "`."));
+        }
+        if (system.contains("Error Analyst")) {
+            String last = lastToolResult(r);
+            if (last == null) {
+                Matcher e = EXPECTED.matcher(input);
+                return Reply.toolCall("check_answer", Json.write(Map.of("candidate", e.find() ? e.group(1).strip() : "")));
+            }
+            if (last.startsWith("ACCEPTED by")) {
+                String patch = patch(trajectory, "Book flight", "- Check the arguments of `" + firstTool(input) + "` against the policy before calling it.");
+                return Reply.toolCall("propose_patch", "{\"patch\": " + TextNode.valueOf(patch) + "}");
+            }
+            return Reply.text("{\"edits\": []}");
+        }
+        return Reply.error(400);
+    }
+
+    static String patch(String trajectory, String section, String content) {
+        CONTENT_BY_TRAJECTORY.put(trajectory, content);
+        return Json.write(Map.of("edits", List.of(Map.of("op", "append_to_section", "target_section", section, "content", content,
+                "rationale", "seen in this trajectory"))));
+    }
+
+    static String firstTool(String input) {
+        Matcher m = TOOL.matcher(input);
+        while (m.find()) {
+            if (!m.group(1).equals("respond")) {
+                return m.group(1);
+            }
+        }
+        return "respond";
+    }
+
+    static String lastToolResult(ChatRequest r) {
+        List<JsonNode> ms = r.messages();
+        for (int i = ms.size() - 1; i >= 0; i--) {
+            if ("tool".equals(ms.get(i).path("role").asText())) {
+                return ms.get(i).path("content").asText();
+            }
+        }
+        return null;
+    }
+
+    // ---- HTTP and waiting ---------------------------------------------------------------------------------------
+
+    static JsonNode post(String url, String type, String body) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", type)
+                .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(url + ": " + r.body()).isBetween(200, 299);
+        return Json.mapper().readTree(r.body());
+    }
+
+    static String get(String url) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
+        return r.body();
+    }
+
+    static JsonNode awaitDone(String runId, Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        JsonNode run = null;
+        while (System.nanoTime() < end) {
+            run = Json.mapper().readTree(get(ingest.url() + "/v1/runs/" + runId));
+            String status = run.path("status").asText();
+            if (status.equals("done")) {
+                return run;
+            }
+            assertThat(status).as("run " + runId + ": " + run).isNotEqualTo("failed");
+            Thread.sleep(500);
+        }
+        throw new AssertionError("run " + runId + " not done within " + timeout + ": " + run);
+    }
+
+    static int nodes(String runId) throws Exception {
+        try (Connection c = DriverManager.getConnection(jdbc, "t2s", "");
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM merger.merge_nodes WHERE run_id = ?")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (java.sql.SQLException e) {
+            return 0;
+        }
+    }
+
+    static int awaitNodes(String runId, int atLeast, Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            int n = nodes(runId);
+            if (n >= atLeast) {
+                return n;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("run " + runId + " persisted fewer than " + atLeast + " merge nodes within " + timeout);
+    }
+}
