@@ -10,7 +10,7 @@ public final class AnswerCheckers {
 
     static {
         for (AnswerChecker c : List.of(new AutoChecker(), new ExactChecker(), new NormalizedChecker(), new NumericChecker(),
-                new JsonChecker())) {
+                new JsonChecker(), new Gsm8kChecker(), new MathChecker(), new WikiTqChecker())) {
             BY_NAME.put(c.name(), c);
         }
     }
