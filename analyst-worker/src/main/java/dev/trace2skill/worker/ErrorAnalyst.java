@@ -1,17 +1,16 @@
 package dev.trace2skill.worker;
 
 import dev.trace2skill.model.ModelGateway;
+import dev.trace2skill.model.ToolBox;
 import dev.trace2skill.model.Prompts;
 
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
-import dev.langchain4j.agent.tool.ToolSpecifications;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
-import dev.langchain4j.service.tool.DefaultToolExecutor;
 import dev.trace2skill.core.check.AnswerCheckers;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -40,7 +39,8 @@ public class ErrorAnalyst {
         ErrorAnalysisTools tools = new ErrorAnalysisTools(ctx.job.trajectory(), ctx.s0, AnswerCheckers.byName(checkerName),
                 config.maxObservationTokens(),
                 text -> PatchCheck.check(ctx.patchId(), text, ctx.s0, ctx.policy, ctx.job.trajectory().id()));
-        List<ToolSpecification> specs = ToolSpecifications.toolSpecificationsFrom(tools);
+        ToolBox box = ToolBox.of(tools);
+        List<ToolSpecification> specs = box.specifications();
         List<ChatMessage> messages = new ArrayList<>();
         messages.add(SystemMessage.from(prompts.render("error-analyst", Map.of("max_turns", Integer.toString(config.errorMaxTurns())))));
         messages.add(UserMessage.from(prompts.render("analysis-input", ctx.inputValues())));
@@ -51,7 +51,7 @@ public class ErrorAnalyst {
             messages.add(ai);
             if (ai.hasToolExecutionRequests()) {
                 for (ToolExecutionRequest request : ai.toolExecutionRequests()) {
-                    String result = execute(tools, request);
+                    String result = box.execute(request);
                     messages.add(ToolExecutionResultMessage.from(request, result));
                 }
             } else {
@@ -76,29 +76,5 @@ public class ErrorAnalyst {
         return ctx.failed(tools.needsVerification() && !tools.verified()
                 ? "root cause not verified within " + config.errorMaxTurns() + " turns (" + tools.checks + " answers checked, none accepted)"
                 : "no valid patch within " + config.errorMaxTurns() + " turns");
-    }
-
-    /** Tool methods by the name the model sees ({@code @Tool(name = ...)}), not the Java method name. */
-    private static final Map<String, java.lang.reflect.Method> TOOLS = new java.util.HashMap<>();
-
-    static {
-        for (java.lang.reflect.Method m : ErrorAnalysisTools.class.getMethods()) {
-            dev.langchain4j.agent.tool.Tool tool = m.getAnnotation(dev.langchain4j.agent.tool.Tool.class);
-            if (tool != null) {
-                TOOLS.put(tool.name().isEmpty() ? m.getName() : tool.name(), m);
-            }
-        }
-    }
-
-    private static String execute(ErrorAnalysisTools tools, ToolExecutionRequest request) {
-        java.lang.reflect.Method method = TOOLS.get(request.name());
-        if (method == null) {
-            return "Unknown tool '" + request.name() + "'. Tools: " + TOOLS.keySet();
-        }
-        try {
-            return new DefaultToolExecutor(tools, method).execute(request, "analysis");
-        } catch (RuntimeException e) {
-            return "Tool error: " + e.getMessage();
-        }
     }
 }

@@ -92,10 +92,18 @@ public class ModelGateway {
     }
 
     public Reply chat(Target target, List<ChatMessage> messages, List<ToolSpecification> tools) {
+        return chat(target, messages, tools, null);
+    }
+
+    /** With a sampling seed (OpenAI's {@code seed}), for repeated evaluation runs. */
+    public Reply chat(Target target, List<ChatMessage> messages, List<ToolSpecification> tools, Integer seed) {
         ChatModel model = models.computeIfAbsent(target, ModelGateway::build);
         ChatRequest.Builder request = ChatRequest.builder().messages(messages);
         if (tools != null && !tools.isEmpty()) {
             request.toolSpecifications(tools);
+        }
+        if (seed != null) {
+            request.parameters(dev.langchain4j.model.openai.OpenAiChatRequestParameters.builder().seed(seed).build());
         }
         ChatRequest built = request.build();
         Semaphore slot = slots.computeIfAbsent(target.endpoint(), k -> new Semaphore(target.maxConcurrent(), true));
