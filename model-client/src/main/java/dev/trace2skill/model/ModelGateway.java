@@ -6,6 +6,7 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.trace2skill.core.pipeline.ModelSettings;
 import dev.trace2skill.core.trajectory.TokenUsage;
 import io.micrometer.core.instrument.Counter;
@@ -99,11 +100,16 @@ public class ModelGateway {
     public Reply chat(Target target, List<ChatMessage> messages, List<ToolSpecification> tools, Integer seed) {
         ChatModel model = models.computeIfAbsent(target, ModelGateway::build);
         ChatRequest.Builder request = ChatRequest.builder().messages(messages);
-        if (tools != null && !tools.isEmpty()) {
-            request.toolSpecifications(tools);
-        }
+        boolean withTools = tools != null && !tools.isEmpty();
         if (seed != null) {
-            request.parameters(dev.langchain4j.model.openai.OpenAiChatRequestParameters.builder().seed(seed).build());
+            // a request carries either parameters or tool specifications: with a seed, the tools go into the parameters
+            var parameters = OpenAiChatRequestParameters.builder().seed(seed);
+            if (withTools) {
+                parameters.toolSpecifications(tools);
+            }
+            request.parameters(parameters.build());
+        } else if (withTools) {
+            request.toolSpecifications(tools);
         }
         ChatRequest built = request.build();
         Semaphore slot = slots.computeIfAbsent(target.endpoint(), k -> new Semaphore(target.maxConcurrent(), true));

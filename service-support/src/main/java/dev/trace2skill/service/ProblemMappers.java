@@ -1,7 +1,7 @@
 package dev.trace2skill.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
@@ -23,10 +23,20 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
-        String field = e instanceof MismatchedInputException m && !m.getPath().isEmpty()
-                ? m.getPathReference().replaceAll(".*\\[\"?", "").replace("\"]", "") : null;
+        String field = e instanceof JsonMappingException m && !m.getPath().isEmpty() ? dev.trace2skill.core.json.Json.path(m) : null;
         return Problem.of(400, "Malformed JSON", e.getOriginalMessage(),
                 field == null ? List.of() : List.of(new Problem.FieldProblem(null, null, field, e.getOriginalMessage()))).toResponse();
+    }
+
+    /** More specific than the framework's own mapper for wrong types, which would answer plain JSON. */
+    @ServerExceptionMapper
+    public Response mismatched(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper
+    public Response invalidFormat(com.fasterxml.jackson.databind.exc.InvalidFormatException e) {
+        return json(e);
     }
 
     @ServerExceptionMapper

@@ -67,14 +67,6 @@ public final class NativeImporter implements TrajectoryImporter {
     }
 
     static String path(MismatchedInputException e) {
-        StringBuilder sb = new StringBuilder();
-        for (var ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                sb.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return sb.isEmpty() ? "(record)" : sb.toString();
+        return dev.trace2skill.core.json.Json.path(e);
     }
 }

@@ -1,0 +1,242 @@
+package dev.trace2skill.evaluator;
+
+import dev.trace2skill.core.eval.EvaluationPlan;
+import dev.trace2skill.core.eval.EvaluationPlan.PlannedEpisode;
+import dev.trace2skill.core.json.Json;
+import dev.trace2skill.core.pipeline.ModelSettings;
+import dev.trace2skill.core.pipeline.SkillSnapshot;
+import dev.trace2skill.core.skill.SkillBundle;
+import dev.trace2skill.core.skill.SkillValidator;
+import dev.trace2skill.core.skill.Violation;
+import dev.trace2skill.core.tasks.Task;
+import dev.trace2skill.model.ModelGateway;
+import dev.trace2skill.service.Problem;
+import dev.trace2skill.service.Problem.FieldProblem;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Accepts an evaluation: checks the request field by field (every problem at once, each naming its field), freezes
+ * the skill versions it names, selects the tasks, plans every episode, stores all of it, and hands the evaluation to
+ * the built-in runner or publishes it to external runners.
+ */
+@ApplicationScoped
+public class EvaluationService {
+    static final Pattern SKILL_REF = Pattern.compile("^([a-z0-9]+(?:-[a-z0-9]+)*)@([0-9]{1,9})$");
+    public static final String BUILTIN = "builtin";
+    public static final String EXTERNAL = "external";
+    static final int MAX_EPISODES = 200_000;
+
+    @Inject
+    EvaluationStore store;
+    @Inject
+    TaskSource tasks;
+    @Inject
+    IngestClient ingest;
+    @Inject
+    ModelGateway models;
+    @Inject
+    EvaluatorConfig config;
+    @Inject
+    BuiltinRunner builtin;
+    @Inject
+    ExternalRunners external;
+
+    /** What was accepted. */
+    public record Accepted(String id, String status, String runner, int episodes, int tasks, List<String> conditions) {
+    }
+
+    public Accepted accept(EvaluationRequest raw) {
+        if (raw == null) {
+            throw Problem.of(400, "Missing body", "send an evaluation request as JSON").failure();
+        }
+        List<FieldProblem> problems = new ArrayList<>();
+        String runner = raw.runner() == null ? BUILTIN : raw.runner();
+        if (!runner.equals(BUILTIN) && !runner.equals(EXTERNAL)) {
+            problems.add(field("runner", "must be 'builtin' or 'external'"));
+        }
+        boolean includeNoSkill = raw.includeNoSkill() == null || raw.includeNoSkill();
+        List<EvaluationRequest.SkillRef> skillRefs = raw.skills() == null ? List.of() : raw.skills();
+        if (skillRefs.isEmpty() && !includeNoSkill) {
+            problems.add(field("skills", "name at least one skill, or set includeNoSkill"));
+        }
+        Map<String, SkillSnapshot> skills = resolveSkills(skillRefs, problems);
+        if (raw.taskset() == null || raw.taskset().isBlank()) {
+            problems.add(field("taskset", "is required: gsm8k, aime24, amc23, wikitq, or inline"));
+        }
+        if (raw.range() != null && raw.sample() != null) {
+            problems.add(field("sample", "give a range or a sample, not both"));
+        }
+        if (raw.range() != null && (raw.range().from() < 0 || raw.range().to() <= raw.range().from())) {
+            problems.add(field("range", "must have 0 <= from < to"));
+        }
+        if (raw.sample() != null && raw.sample().size() <= 0) {
+            problems.add(field("sample.size", "must be positive"));
+        }
+        if (TaskSource.INLINE.equals(raw.taskset())) {
+            for (String[] p : TaskSource.problems(raw.tasks())) {
+                problems.add(field(p[0], p[1]));
+            }
+            if (BUILTIN.equals(runner) && raw.tasks() != null) {
+                for (int i = 0; i < raw.tasks().size(); i++) {
+                    if (raw.tasks().get(i) != null && raw.tasks().get(i).expected() == null) {
+                        problems.add(field("tasks[" + i + "].expected", "the built-in runner scores answers, so it needs the expected answer"));
+                    }
+                }
+            }
+        } else if (raw.tasks() != null && !raw.tasks().isEmpty()) {
+            problems.add(field("tasks", "inline tasks need \"taskset\": \"inline\""));
+        }
+        List<ModelSettings> modelSettings = raw.models() == null || raw.models().isEmpty() ? List.of(ModelSettings.DEFAULTS) : raw.models();
+        Map<String, ModelSettings> byLabel = new LinkedHashMap<>();
+        for (int i = 0; i < modelSettings.size(); i++) {
+            ModelSettings m = modelSettings.get(i);
+            if (m == null) {
+                problems.add(field("models[" + i + "]", "must be an object {model, endpoint | baseUrl}"));
+                continue;
+            }
+            try {
+                ModelGateway.Target t = models.resolve(m);
+                if (byLabel.putIfAbsent(t.model(), m) != null) {
+                    problems.add(field("models[" + i + "].model", "model '" + t.model() + "' is listed twice"));
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(field("models[" + i + "].endpoint", e.getMessage()));
+            }
+            if (m.baseUrl() != null && !m.baseUrl().matches("^https?://.+")) {
+                problems.add(field("models[" + i + "].baseUrl", "must be an http(s) URL"));
+            }
+        }
+        List<Integer> seeds = raw.seeds() == null || raw.seeds().isEmpty() ? List.of(0) : raw.seeds();
+        if (seeds.stream().anyMatch(s -> s == null) || seeds.stream().distinct().count() != seeds.size()) {
+            problems.add(field("seeds", "must be distinct integers"));
+        }
+        int concurrency = raw.concurrency() == null ? config.defaultConcurrency() : raw.concurrency();
+        if (concurrency < 1 || concurrency > 512) {
+            problems.add(field("concurrency", "must be between 1 and 512"));
+        }
+        Long maxTokens = raw.budget() == null ? null : raw.budget().maxTokens();
+        if (maxTokens != null && maxTokens <= 0) {
+            problems.add(field("budget.maxTokens", "must be positive"));
+        }
+        if (raw.sendTrajectories() != null && (raw.sendTrajectories().dataset() == null || raw.sendTrajectories().dataset().isBlank())) {
+            problems.add(field("sendTrajectories.dataset", "is required: the dataset the episodes are stored under in trace-ingest"));
+        }
+        Map<String, String> authors = raw.authors() == null ? Map.of() : raw.authors();
+        for (String skill : authors.keySet()) {
+            if (!skills.containsKey(skill)) {
+                problems.add(field("authors." + skill, "names a skill that is not evaluated; use the skill's name@version"));
+            }
+        }
+        List<Task> selected = List.of();
+        if (problems.stream().noneMatch(p -> p.field().startsWith("task") || p.field().startsWith("range") || p.field().startsWith("sample"))) {
+            try {
+                selected = tasks.select(raw);
+                if (selected.isEmpty()) {
+                    problems.add(field("taskset", "selects no tasks"));
+                }
+            } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+                problems.add(field(raw.range() != null && e.getMessage() != null && e.getMessage().startsWith("range") ? "range" : "taskset", e.getMessage()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw Problem.of(422, "Invalid evaluation", problems.size() + " problem(s) in the request", problems).failure();
+        }
+
+        String id = "ev-" + HexFormat.of().formatHex(randomBytes());
+        Map<String, SkillBundle> bundles = new LinkedHashMap<>();
+        skills.forEach((ref, snap) -> bundles.put(ref, snap.bundle()));
+        List<PlannedEpisode> plan = EvaluationPlan.plan(id, bundles, includeNoSkill, List.copyOf(byLabel.keySet()), selected, seeds,
+                Boolean.TRUE.equals(raw.ablation()));
+        if (plan.size() > MAX_EPISODES) {
+            throw Problem.of(422, "Evaluation too large", plan.size() + " episodes planned; at most " + MAX_EPISODES,
+                    List.of(field("range", "select fewer tasks, skills, models or seeds"))).failure();
+        }
+        EvaluationRequest normalised = new EvaluationRequest(
+                skills.keySet().stream().map(r -> new EvaluationRequest.SkillRef(r, null, null)).toList(), includeNoSkill, raw.taskset(),
+                raw.tasks(), raw.range(), raw.sample(), List.copyOf(byLabel.values()), seeds, concurrency, raw.budget(), runner,
+                Boolean.TRUE.equals(raw.ablation()), authors.isEmpty() ? null : authors, raw.sendTrajectories());
+        Instant deadline = EXTERNAL.equals(runner) ? Instant.now().plus(config.externalTimeout()) : null;
+        store.create(id, runner, Json.write(normalised), maxTokens, deadline, skills, plan);
+        if (EXTERNAL.equals(runner)) {
+            external.publish(id, plan, byLabel);
+        } else {
+            builtin.start(id);
+        }
+        return new Accepted(id, EvaluationStore.RUNNING, runner, plan.size(), selected.size(),
+                EvaluationPlan.conditions(plan).values().stream().map(c -> c.label() + " · " + c.model()).toList());
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[8];
+        ThreadLocalRandom.current().nextBytes(b);
+        return b;
+    }
+
+    /** Skills by {@code name@version} from the registry, or inline (validated here, referenced by content hash). */
+    private Map<String, SkillSnapshot> resolveSkills(List<EvaluationRequest.SkillRef> refs, List<FieldProblem> problems) {
+        Map<String, SkillSnapshot> out = new LinkedHashMap<>();
+        for (int i = 0; i < refs.size(); i++) {
+            EvaluationRequest.SkillRef r = refs.get(i);
+            String at = "skills[" + i + "]";
+            if (r == null) {
+                problems.add(field(at, "a skill is \"name@version\" or {\"name\": ..., \"files\": {...}}"));
+                continue;
+            }
+            if (r.ref() != null) {
+                Matcher m = SKILL_REF.matcher(r.ref());
+                if (!m.matches()) {
+                    problems.add(field(at, "'" + r.ref() + "' is not name@version (e.g. refund-desk@2)"));
+                    continue;
+                }
+                Optional<SkillBundle> bundle;
+                try {
+                    bundle = ingest.skill(m.group(1), Integer.parseInt(m.group(2)));
+                } catch (IngestClient.IngestUnavailableException e) {
+                    throw Problem.of(502, "Skill registry unavailable", e.getMessage()).failure();
+                }
+                if (bundle.isEmpty()) {
+                    problems.add(field(at, "the registry has no skill " + r.ref()));
+                } else if (out.putIfAbsent(r.ref(), SkillSnapshot.of(bundle.get(), Integer.parseInt(m.group(2)))) != null) {
+                    problems.add(field(at, r.ref() + " is listed twice"));
+                }
+                continue;
+            }
+            if (r.name() == null || r.files() == null || r.files().isEmpty()) {
+                problems.add(field(at, "an inline skill needs name and files {path: content}"));
+                continue;
+            }
+            SkillBundle bundle;
+            try {
+                bundle = SkillBundle.ofText(r.name(), r.files());
+            } catch (IllegalArgumentException e) {
+                problems.add(field(at + ".files", e.getMessage()));
+                continue;
+            }
+            List<Violation> violations = new SkillValidator().validate(bundle);
+            for (Violation v : violations) {
+                problems.add(field(at + ".files." + v.file(), v.rule() + ": " + v.message() + (v.value() == null ? "" : " (value: " + v.value() + ")")));
+            }
+            if (violations.isEmpty()) {
+                String ref = r.name() + "@inline-" + bundle.contentHash().substring(0, 10);
+                out.put(ref, SkillSnapshot.of(bundle, 0));
+            }
+        }
+        return out;
+    }
+
+    static FieldProblem field(String field, String message) {
+        return new FieldProblem(null, null, field, message);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.trace2skill.evaluator;
+
+import dev.trace2skill.core.check.AnswerCheckers;
+import dev.trace2skill.core.data.SharedData;
+import dev.trace2skill.core.eval.TaskSelection;
+import dev.trace2skill.core.tasks.Task;
+import dev.trace2skill.core.tasks.TaskSets;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The tasks an evaluation runs: a built-in set read from the data folder ({@code t2s.evaluator.data-dir}, default
+ * {@code shared/data} beside the repository) or the request's inline tasks, then the range or the seeded sample. The
+ * same request always selects the same tasks, so an evaluation resumed after a restart runs what it planned.
+ */
+@ApplicationScoped
+public class TaskSource {
+    public static final String INLINE = "inline";
+
+    @Inject
+    EvaluatorConfig config;
+
+    private final Map<String, List<Task>> loaded = new ConcurrentHashMap<>();
+
+    public Optional<Path> dataDir() {
+        return config.dataDir().map(Path::of).filter(Files::isDirectory).or(SharedData::locate);
+    }
+
+    /** The selected tasks; throws IllegalArgumentException with the offending field in the message's first word. */
+    public List<Task> select(EvaluationRequest r) {
+        List<Task> all = INLINE.equals(r.taskset()) ? inline(r.tasks()) : builtIn(r.taskset());
+        if (r.range() != null) {
+            return TaskSelection.range(all, r.range().from(), r.range().to());
+        }
+        if (r.sample() != null) {
+            return TaskSelection.sample(all, r.sample().size(), r.sample().seed());
+        }
+        return all;
+    }
+
+    private List<Task> builtIn(String name) {
+        if (!TaskSets.NAMES.contains(name)) {
+            throw new IllegalArgumentException("unknown task set '" + name + "'; built in: " + TaskSets.NAMES + ", or inline");
+        }
+        Path dir = dataDir().orElseThrow(() -> new IllegalArgumentException(
+                "task set '" + name + "' needs the data folder (t2s.evaluator.data-dir / T2S_DATA_DIR), which was not found"));
+        return loaded.computeIfAbsent(dir + "|" + name, k -> TaskSets.load(name, dir));
+    }
+
+    static List<Task> inline(List<EvaluationRequest.InlineTask> tasks) {
+        if (tasks == null || tasks.isEmpty()) {
+            throw new IllegalArgumentException("the inline task set needs tasks: [{id, question, expected, checker}]");
+        }
+        List<Task> out = new ArrayList<>(tasks.size());
+        for (EvaluationRequest.InlineTask t : tasks) {
+            out.add(new Task(t.id(), t.question(), t.expected(), t.checker() == null ? "auto" : t.checker(), t.context()));
+        }
+        return out;
+    }
+
+    /** Problems of inline tasks, by index: missing id or question, duplicate id, unknown checker. */
+    static List<String[]> problems(List<EvaluationRequest.InlineTask> tasks) {
+        List<String[]> out = new ArrayList<>();
+        if (tasks == null) {
+            return out;
+        }
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            EvaluationRequest.InlineTask t = tasks.get(i);
+            String at = "tasks[" + i + "]";
+            if (t == null) {
+                out.add(new String[]{at, "must be an object"});
+                continue;
+            }
+            if (t.id() == null || t.id().isBlank()) {
+                out.add(new String[]{at + ".id", "is required"});
+            } else if (!ids.add(t.id())) {
+                out.add(new String[]{at + ".id", "duplicate task id '" + t.id() + "'"});
+            }
+            if (t.question() == null || t.question().isBlank()) {
+                out.add(new String[]{at + ".question", "is required"});
+            }
+            if (t.checker() != null && !AnswerCheckers.names().contains(t.checker())) {
+                out.add(new String[]{at + ".checker", "unknown checker '" + t.checker() + "'; known: " + AnswerCheckers.names()});
+            }
+            if (t.context() != null && t.context().containsKey("table")) {
+                out.add(new String[]{at + ".context.table", "inline tasks cannot name a table file; use the wikitq task set"});
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,430 @@
+package dev.trace2skill.evaluator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.trace2skill.core.json.Json;
+import dev.trace2skill.core.pipeline.Topics;
+import dev.trace2skill.modelsim.ChatRequest;
+import dev.trace2skill.modelsim.Reply;
+import dev.trace2skill.modelsim.ScriptedModelServer;
+import dev.trace2skill.testkit.InfraTestResource;
+import dev.trace2skill.testkit.ModelServerResource;
+import dev.trace2skill.testkit.TopicReader;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+/**
+ * The evaluator against the real broker and database, with agents talking to a scripted OpenAI-compatible server over
+ * real HTTP (chat completions with tool calls and usage). The task data are the project's own small sets under
+ * src/test/resources/data, in the layouts of the public sets.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = InfraTestResource.class, initArgs = @ResourceArg(name = "database", value = "t2s_evaluator"))
+@QuarkusTestResource(ModelServerResource.class)
+class EvaluatorTest {
+    static final String TOKEN = "Bearer dev-token";
+    static final String TABLE_SKILL = """
+            ---
+            name: table-qa
+            description: Answers questions about a table with SQL.
+            ---
+            # Table QA
+
+            ## Look first
+            MARKER-TQ: list the columns before writing SQL.
+
+            ## Answer
+            Submit the value exactly as the table spells it.
+            """;
+    final ScriptedModelServer model = ModelServerResource.server();
+
+    @BeforeEach
+    void reset() {
+        model.reset();
+    }
+
+    static String question(ChatRequest r) {
+        return r.messages().size() > 1 ? r.messages().get(1).path("content").asText() : "";
+    }
+
+    static String start(Map<String, Object> request) {
+        return given().header("Authorization", TOKEN).contentType(ContentType.JSON).body(Json.write(request))
+                .post("/v1/evaluations").then().statusCode(202).extract().path("id");
+    }
+
+    static JsonNode awaitEnd(String id) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                !"running".equals(given().get("/v1/evaluations/" + id).then().statusCode(200).extract().path("status")));
+        JsonNode ev = Json.mapper().valueToTree(given().get("/v1/evaluations/" + id).then().extract().as(Map.class));
+        if (ev.path("progress").path("errors").asInt() > 0) {
+            System.out.println("episodes of " + id + ": " + given().get("/v1/evaluations/" + id + "/episodes?status=ERROR").asString());
+        }
+        return ev;
+    }
+
+    static JsonNode condition(JsonNode evaluation, String label) {
+        for (JsonNode c : evaluation.path("report").path("conditions")) {
+            if (c.path("label").asText().equals(label)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no condition " + label + " in " + evaluation.path("report"));
+    }
+
+    @Test
+    void tableAgentRunsRealSqlReadsReferencesAndIsScored() {
+        // the agent lists the columns, runs SQL on the real table, (with the skill) reads a reference file, then answers;
+        // without the skill it miscounts the second question
+        model.fallback(r -> {
+            boolean skill = r.systemPrompt().contains("MARKER-TQ");
+            boolean tallest = question(r).contains("tallest");
+            int turn = r.toolResults();
+            Reply reply;
+            if (turn == 0) {
+                reply = Reply.toolCall("list_columns", "{}");
+            } else if (turn == 1) {
+                reply = Reply.toolCall("run_sql", Json.write(Map.of("query", tallest
+                        ? "SELECT \"Name\", \"Height (m)\" FROM t ORDER BY CAST(\"Height (m)\" AS INT) DESC LIMIT 1"
+                        : "SELECT count(*) AS \"n\" FROM t WHERE CAST(\"Built\" AS INT) < 1900")));
+            } else if (turn == 2 && skill) {
+                reply = Reply.toolCall("read_reference", "{\"path\": \"references/sql.md\"}");
+            } else {
+                reply = Reply.toolCall("submit_answer", Json.write(Map.of("answer", tallest ? "Cape Spire" : skill ? "3" : "4")));
+            }
+            return reply.withUsage(100, 20);
+        });
+        String id = start(Map.of(
+                "skills", List.of(Map.of("name", "table-qa", "files", Map.of("SKILL.md", TABLE_SKILL, "references/sql.md",
+                        "# SQL\nCast text columns before comparing numbers.\n"))),
+                "includeNoSkill", true, "taskset", "wikitq", "range", Map.of("from", 0, "to", 2),
+                "models", List.of(Map.of("model", "user-a")), "seeds", List.of(0), "concurrency", 2));
+        JsonNode ev = awaitEnd(id);
+        assertThat(ev.path("status").asText()).isEqualTo("completed");
+        assertThat(ev.path("progress").path("done").asInt()).isEqualTo(4);
+        assertThat(ev.path("progress").path("correct").asInt()).isEqualTo(3);
+
+        // SQL ran for real on the table loaded from the CSV (backslash-escaped quotes, a repeated header name)
+        List<ChatRequest> requests = model.requests();
+        assertThat(requests).anySatisfy(r -> assertThat(r.text()).contains("Name | Height (m)").contains("Cape Spire | 48"));
+        assertThat(requests).anySatisfy(r -> assertThat(r.text()).contains("n\n3"));
+        assertThat(requests).anySatisfy(r -> assertThat(r.text()).contains("\"Notes\", \"Notes_2\"").contains("4 rows"));
+        assertThat(requests).anySatisfy(r -> assertThat(r.text()).contains("Cast text columns before comparing numbers."));
+        assertThat(requests).allSatisfy(r -> assertThat(r.toolNames()).contains("list_columns", "run_sql", "read_reference", "submit_answer"));
+
+        JsonNode base = condition(ev, "no skill");
+        assertThat(base.path("episodes").asInt()).isEqualTo(2);
+        assertThat(base.path("rate").asDouble()).isEqualTo(0.5);
+        JsonNode skill = ev.path("report").path("conditions").get(1);
+        assertThat(skill.path("skill").asText()).startsWith("table-qa@inline-");
+        assertThat(skill.path("rate").asDouble()).isEqualTo(1.0);
+        assertThat(skill.path("pairs").asInt()).isEqualTo(2);
+        assertThat(skill.path("delta").asDouble()).isEqualTo(0.5);
+        // one discordant pair out of one: McNemar's exact two-sided p = min(1, 2 * 0.5^1) = 1
+        assertThat(skill.path("mcnemarP").asDouble()).isEqualTo(1.0);
+        // 3 calls x 120 tokens without the skill, 4 calls with it
+        assertThat(base.path("meanTokens").asDouble()).isEqualTo(360.0);
+        assertThat(skill.path("meanTokens").asDouble()).isEqualTo(480.0);
+        assertThat(skill.path("tokenChange").asDouble()).isEqualTo(120.0);
+
+        // every episode is stored as a labelled trajectory with its tool calls and observations
+        List<Map<String, Object>> rows = given().get("/v1/evaluations/" + id + "/episodes?status=WRONG").then().statusCode(200)
+                .extract().jsonPath().getList("$");
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0)).containsEntry("answer", "4").containsEntry("expected", "3").containsEntry("taskId", "tq-1");
+        JsonNode episode = Json.mapper().valueToTree(given().get("/v1/evaluations/" + id + "/episodes/" + rows.get(0).get("episodeId"))
+                .then().statusCode(200).extract().as(Map.class));
+        JsonNode trajectory = episode.path("trajectory");
+        assertThat(trajectory.path("outcome").path("success").asBoolean()).isFalse();
+        assertThat(trajectory.path("expectedAnswer").asText()).isEqualTo("3");
+        assertThat(trajectory.path("steps").get(1).path("action").path("tool").asText()).isEqualTo("run_sql");
+        assertThat(trajectory.path("steps").get(1).path("action").path("arguments").path("query").asText()).contains("< 1900");
+        // the SQL result was right; the agent misreported it
+        assertThat(trajectory.path("steps").get(1).path("observation").asText()).isEqualTo("n\n3\n");
+        assertThat(trajectory.path("usage").path("promptTokens").asInt()).isEqualTo(300);
+
+        given().accept("text/markdown").get("/v1/evaluations/" + id + "/report").then().statusCode(200)
+                .body(containsString("| no skill | user-a | 2 | 0 | 50.0%"), containsString("+50.0 pp"));
+        given().accept("image/svg+xml").get("/v1/evaluations/" + id + "/report").then().statusCode(200)
+                .body(startsWith("<svg"), containsString("100.0% (n=2)"));
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("t2s_eval_episodes_total{model=\"user-a\",status=\"CORRECT\"}"), containsString("t2s_eval_tokens_total"));
+    }
+
+    @Test
+    void ablationReportsEachSectionsMarginalEffect() {
+        // the agent answers correctly only when the "Answer" section is in its prompt
+        model.fallback(r -> Reply.toolCall("submit_answer", Json.write(Map.of("answer",
+                r.systemPrompt().contains("Submit the value exactly") ? expectedFor(question(r)) : "wrong"))).withUsage(50, 5));
+        String id = start(Map.of(
+                "skills", List.of(Map.of("name", "table-qa", "files", Map.of("SKILL.md", TABLE_SKILL))),
+                "includeNoSkill", true, "taskset", "wikitq", "ablation", true, "models", List.of(Map.of("model", "user-a"))));
+        JsonNode ev = awaitEnd(id);
+        assertThat(ev.path("status").asText()).isEqualTo("completed");
+        // baseline, full skill, and the skill without each of its two sections, on 2 tasks
+        assertThat(ev.path("progress").path("done").asInt()).isEqualTo(8);
+        JsonNode ablations = ev.path("report").path("ablations");
+        assertThat(ablations).hasSize(2);
+        for (JsonNode a : ablations) {
+            double expected = a.path("section").asText().equals("Answer") ? 1.0 : 0.0;
+            assertThat(a.path("effect").asDouble()).as(a.toString()).isEqualTo(expected);
+            assertThat(a.path("pairs").asInt()).isEqualTo(2);
+        }
+    }
+
+    static String expectedFor(String question) {
+        return question.contains("tallest") ? "Cape Spire" : "3";
+    }
+
+    @Test
+    void budgetStopsTheEvaluationCleanlyWithPartialResults() {
+        model.fallback(r -> Reply.toolCall("submit_answer", Json.write(Map.of("answer", gsm8kAnswer(question(r))))).withUsage(400, 100));
+        String id = start(Map.of("includeNoSkill", true, "taskset", "gsm8k", "concurrency", 1, "budget", Map.of("maxTokens", 1000),
+                "models", List.of(Map.of("model", "user-a"))));
+        JsonNode ev = awaitEnd(id);
+        assertThat(ev.path("status").asText()).isEqualTo("budget_exhausted");
+        assertThat(ev.path("message").asText()).contains("token budget of 1000 reached", "2 of 5 episodes ran", "3 not started");
+        assertThat(ev.path("progress").path("done").asInt()).isEqualTo(2);
+        assertThat(ev.path("progress").path("pending").asInt()).isEqualTo(3);
+        assertThat(ev.path("progress").path("tokens").asInt()).isEqualTo(1000);
+        // partial results stay readable
+        JsonNode base = condition(ev, "no skill");
+        assertThat(base.path("episodes").asInt()).isEqualTo(2);
+        assertThat(base.path("successes").asInt()).isEqualTo(2);
+        assertThat(model.requests()).hasSize(2);
+    }
+
+    static String gsm8kAnswer(String question) {
+        if (question.contains("crates")) {
+            return "84";
+        }
+        if (question.contains("pages")) {
+            return "9";
+        }
+        if (question.contains("ticket")) {
+            return "$26";
+        }
+        if (question.contains("garden")) {
+            return "54";
+        }
+        return "80 km/h";
+    }
+
+    @Test
+    void aModelServerFailingMidEvaluationMakesErrorsNotWrongAnswers() {
+        String skill = "---\nname: arithmetic\ndescription: Word problems.\n---\n# Arithmetic\n\n## Units\nKeep units.\n\n## Answer\nOnly the number.\n";
+        // the "pages" task: the first turn works, then the server fails every call (retried once, then given up)
+        model.fallback(r -> {
+            String q = question(r);
+            if (q.contains("pages") && r.toolResults() == 1) {
+                return Reply.error(500);
+            }
+            if (q.contains("pages")) {
+                return Reply.toolCall("read_reference", "{\"path\": \"references/none.md\"}").withUsage(10, 1);
+            }
+            return Reply.toolCall("submit_answer", Json.write(Map.of("answer", gsm8kAnswer(q)))).withUsage(10, 1);
+        });
+        String id = start(Map.of("skills", List.of(Map.of("name", "arithmetic", "files", Map.of("SKILL.md", skill))),
+                "includeNoSkill", false, "taskset", "gsm8k", "range", Map.of("from", 0, "to", 3), "concurrency", 1,
+                "models", List.of(Map.of("model", "user-a"))));
+        JsonNode ev = awaitEnd(id);
+        assertThat(ev.path("status").asText()).isEqualTo("completed");
+        assertThat(ev.path("progress").path("errors").asInt()).isEqualTo(1);
+        JsonNode c = ev.path("report").path("conditions").get(0);
+        assertThat(c.path("errors").asInt()).isEqualTo(1);
+        assertThat(c.path("episodes").asInt()).isEqualTo(2);
+        assertThat(c.path("rate").asDouble()).isEqualTo(1.0);
+        List<Map<String, Object>> errors = given().get("/v1/evaluations/" + id + "/episodes?status=ERROR").then().statusCode(200)
+                .extract().jsonPath().getList("$");
+        assertThat(errors).hasSize(1);
+        assertThat((String) errors.get(0).get("error")).contains("HTTP 500");
+        assertThat(errors.get(0)).containsEntry("taskId", "gsm8k-1").doesNotContainKey("answer");
+        // the failing call was retried (max-retries=1 in tests): two attempts at turn 2, after one good turn
+        long failing = model.requests().stream().filter(r -> question(r).contains("pages") && r.toolResults() == 1).count();
+        assertThat(failing).isEqualTo(2);
+        // later episodes ran normally after the failure
+        assertThat(model.requests()).anySatisfy(r -> assertThat(question(r)).contains("ticket"));
+    }
+
+    @Test
+    void externalRunnersGetTasksOnKafkaAndReturnResultsOverRestAndKafka() {
+        List<Map<String, Object>> tasks = List.of(
+                Map.of("id", "sheet-1", "question", "Total of column B in budget.xlsx?", "expected", "1,250", "checker", "numeric"),
+                Map.of("id", "sheet-2", "question", "Which month had the highest spend?", "expected", "March", "checker", "normalized"),
+                Map.of("id", "web-1", "question", "Book the cheapest flight to Oslo", "checker", "auto"));
+        String id = start(Map.of("skills", List.of(Map.of("name", "table-qa", "files", Map.of("SKILL.md", TABLE_SKILL))),
+                "includeNoSkill", true, "taskset", "inline", "tasks", tasks, "runner", "external",
+                "models", List.of(Map.of("model", "runner-model"))));
+        String bootstrap = InfraTestResource.bootstrapServers();
+        List<ConsumerRecord<String, String>> published = TopicReader.read(bootstrap, Topics.EVAL_TASKS, r -> id.equals(r.key()), 6, Duration.ofSeconds(20));
+        assertThat(published).hasSize(6);
+        List<JsonNode> messages = published.stream().map(r -> read(r.value())).toList();
+        assertThat(messages).allSatisfy(m -> {
+            assertThat(m.path("evaluationId").asText()).isEqualTo(id);
+            assertThat(m.path("resultTopic").asText()).isEqualTo("eval-results");
+            assertThat(m.path("task").has("expected")).as("the runner never sees the expected answer").isFalse();
+            assertThat(m.path("model").path("model").asText()).isEqualTo("runner-model");
+        });
+        assertThat(messages.stream().filter(m -> m.path("skill").path("files").path("SKILL.md").asText().contains("MARKER-TQ"))).hasSize(3);
+        Function<String, String> episodeOf = key -> messages.stream()
+                .filter(m -> (m.path("task").path("id").asText() + "|" + m.has("skill")).equals(key)).findFirst().orElseThrow()
+                .path("episodeId").asText();
+
+        // REST: one good result, one for an unknown episode (partial acceptance), the good one again (duplicate)
+        Map<String, Object> good = Map.of("episodeId", episodeOf.apply("sheet-1|true"), "answer", "1250", "usage",
+                Map.of("promptTokens", 900, "completionTokens", 100), "trajectory", Map.of("id", "runner-own-id", "query",
+                        "Total of column B in budget.xlsx?", "steps", List.of(Map.of("action", Map.of("tool", "open_sheet",
+                                "arguments", Map.of("file", "budget.xlsx")), "observation", "B: 500, 750")), "outcome", Map.of("success", true)));
+        given().header("Authorization", TOKEN).contentType(ContentType.JSON)
+                .body(Json.write(List.of(good, Map.of("episodeId", "nope", "answer", "1")))).post("/v1/evaluations/" + id + "/results")
+                .then().statusCode(200).body("accepted", equalTo(1), "rejected[0].record", equalTo(1), "rejected[0].field", equalTo("episodeId"));
+        given().header("Authorization", TOKEN).contentType(ContentType.JSON).body(Json.write(good)).post("/v1/evaluations/" + id + "/results")
+                .then().statusCode(200).body("accepted", equalTo(0), "duplicates", equalTo(1));
+        // a task with an expected answer needs the answer; a task without one needs the runner's verdict
+        given().header("Authorization", TOKEN).contentType(ContentType.JSON)
+                .body(Json.write(Map.of("episodeId", episodeOf.apply("sheet-2|true"), "correct", true))).post("/v1/evaluations/" + id + "/results")
+                .then().statusCode(422).contentType("application/problem+json").body("errors[0].field", equalTo("answer"));
+        given().header("Authorization", TOKEN).contentType(ContentType.JSON)
+                .body(Json.write(Map.of("episodeId", episodeOf.apply("web-1|true"), "answer", "booked"))).post("/v1/evaluations/" + id + "/results")
+                .then().statusCode(422).body("errors[0].field", equalTo("correct"));
+
+        // Kafka: a poison message first (dead-lettered with its reason), then the other five results
+        TopicReader.send(bootstrap, Topics.EVAL_RESULTS, id, "{not json");
+        String[][] rest = {
+                {"sheet-1|false", "1200", null, null},          // wrong against the expected 1,250
+                {"sheet-2|true", "march", "true", null},         // normalised match
+                {"sheet-2|false", "April", "true", null},        // the runner claims correct; the checker says wrong
+                {"web-1|true", null, "true", null},              // no expected answer: the runner's verdict
+                {"web-1|false", null, null, "browser crashed"}}; // could not complete
+        for (String[] r : rest) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("evaluationId", id);
+            m.put("episodeId", episodeOf.apply(r[0]));
+            if (r[1] != null) {
+                m.put("answer", r[1]);
+            }
+            if (r[2] != null) {
+                m.put("correct", Boolean.parseBoolean(r[2]));
+            }
+            if (r[3] != null) {
+                m.put("error", r[3]);
+            }
+            TopicReader.send(bootstrap, Topics.EVAL_RESULTS, id, Json.write(m));
+        }
+        JsonNode ev = awaitEnd(id);
+        assertThat(ev.path("status").asText()).isEqualTo("completed");
+        assertThat(ev.path("progress").path("done").asInt()).isEqualTo(6);
+        assertThat(ev.path("progress").path("errors").asInt()).isEqualTo(1);
+        JsonNode base = condition(ev, "no skill");
+        assertThat(base.path("successes").asInt()).isEqualTo(0);
+        assertThat(base.path("episodes").asInt()).isEqualTo(2);
+        assertThat(base.path("errors").asInt()).isEqualTo(1);
+        JsonNode skill = ev.path("report").path("conditions").get(1);
+        assertThat(skill.path("successes").asInt()).isEqualTo(3);
+        assertThat(skill.path("pairs").asInt()).isEqualTo(2);
+
+        List<ConsumerRecord<String, String>> dlq = TopicReader.read(bootstrap, "evaluator-dlq", r -> "{not json".equals(r.value()), 1, Duration.ofSeconds(20));
+        assertThat(dlq).hasSize(1);
+        assertThat(new String(dlq.get(0).headers().lastHeader("dead-letter-reason").value(), StandardCharsets.UTF_8)).contains("unreadable eval result");
+
+        // the runner's trajectory is stored as the episode's labelled trajectory, under the episode id, with the evaluator's verdict
+        JsonNode stored = Json.mapper().valueToTree(given().get("/v1/evaluations/" + id + "/episodes/" + episodeOf.apply("sheet-1|true"))
+                .then().statusCode(200).extract().as(Map.class));
+        assertThat(stored.path("status").asText()).isEqualTo("CORRECT");
+        assertThat(stored.path("source").asText()).isEqualTo("rest");
+        assertThat(stored.path("trajectory").path("id").asText()).isEqualTo(episodeOf.apply("sheet-1|true"));
+        assertThat(stored.path("trajectory").path("expectedAnswer").asText()).isEqualTo("1,250");
+        assertThat(stored.path("trajectory").path("steps").get(0).path("action").path("tool").asText()).isEqualTo("open_sheet");
+        assertThat(stored.path("promptTokens").asInt()).isEqualTo(900);
+
+        // a late result for an episode already recorded is a duplicate and changes nothing
+        given().header("Authorization", TOKEN).contentType(ContentType.JSON)
+                .body(Json.write(Map.of("episodeId", episodeOf.apply("sheet-1|false"), "answer", "1,250"))).post("/v1/evaluations/" + id + "/results")
+                .then().statusCode(200).body("duplicates", equalTo(1));
+        assertThat(condition(awaitEnd(id), "no skill").path("successes").asInt()).isEqualTo(0);
+        assertThat(model.requests()).as("external evaluations call no model here").isEmpty();
+    }
+
+    static JsonNode read(String json) {
+        try {
+            return Json.mapper().readTree(json);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void badRequestsAreProblemsNamingTheField() {
+        String[][] cases = {
+                // body, status, field (or a detail fragment)
+                {"{\"includeNoSkill\": true}", "422", "taskset"},
+                {"{\"taskset\": \"mmlu\"}", "422", "taskset"},
+                {"{\"taskset\": \"gsm8k\", \"range\": {\"from\": 5, \"to\": 2}}", "422", "range"},
+                {"{\"taskset\": \"gsm8k\", \"range\": {\"from\": 50, \"to\": 60}}", "422", "range"},
+                {"{\"taskset\": \"gsm8k\", \"range\": {\"from\": 0, \"to\": 2}, \"sample\": {\"size\": 2, \"seed\": 1}}", "422", "sample"},
+                {"{\"taskset\": \"gsm8k\", \"sample\": {\"size\": 0, \"seed\": 1}}", "422", "sample.size"},
+                {"{\"taskset\": \"gsm8k\", \"skills\": [\"Not A Ref\"]}", "422", "skills[0]"},
+                {"{\"taskset\": \"gsm8k\", \"skills\": [{\"name\": \"x\"}]}", "422", "skills[0]"},
+                {"{\"taskset\": \"gsm8k\", \"skills\": [{\"name\": \"wrong-name\", \"files\": {\"SKILL.md\": \"---\\nname: other\\ndescription: d\\n---\\n# T\\n\"}}]}", "422", "skills[0].files.SKILL.md"},
+                {"{\"taskset\": \"gsm8k\", \"skills\": [42]}", "400", "skills"},
+                {"{\"taskset\": \"gsm8k\", \"includeNoSkill\": false}", "422", "skills"},
+                {"{\"taskset\": \"gsm8k\", \"models\": [{\"endpoint\": \"nowhere\"}]}", "422", "models[0].endpoint"},
+                {"{\"taskset\": \"gsm8k\", \"models\": [{\"model\": \"a\"}, {\"model\": \"a\"}]}", "422", "models[1].model"},
+                {"{\"taskset\": \"gsm8k\", \"models\": [{\"model\": \"a\", \"baseUrl\": \"ftp://x\"}]}", "422", "models[0].baseUrl"},
+                {"{\"taskset\": \"gsm8k\", \"seeds\": [1, 1]}", "422", "seeds"},
+                {"{\"taskset\": \"gsm8k\", \"seeds\": [\"one\"]}", "400", "seeds"},
+                {"{\"taskset\": \"gsm8k\", \"concurrency\": 0}", "422", "concurrency"},
+                {"{\"taskset\": \"gsm8k\", \"budget\": {\"maxTokens\": -5}}", "422", "budget.maxTokens"},
+                {"{\"taskset\": \"gsm8k\", \"runner\": \"cloud\"}", "422", "runner"},
+                {"{\"taskset\": \"gsm8k\", \"tasks\": [{\"id\": \"a\", \"question\": \"q\"}]}", "422", "tasks"},
+                {"{\"taskset\": \"inline\"}", "422", "taskset"},
+                {"{\"taskset\": \"inline\", \"tasks\": [{\"id\": \"a\", \"question\": \"q\", \"expected\": \"1\", \"checker\": \"psychic\"}]}", "422", "tasks[0].checker"},
+                {"{\"taskset\": \"inline\", \"tasks\": [{\"id\": \"a\", \"question\": \"q\"}]}", "422", "tasks[0].expected"},
+                {"{\"taskset\": \"inline\", \"tasks\": [{\"id\": \"a\", \"question\": \"q\", \"expected\": \"1\"}, {\"id\": \"a\", \"question\": \"r\", \"expected\": \"2\"}]}", "422", "tasks[1].id"},
+                {"{\"taskset\": \"inline\", \"tasks\": [{\"id\": \"a\", \"question\": \"\", \"expected\": \"1\"}]}", "422", "tasks[0].question"},
+                {"{\"taskset\": \"gsm8k\", \"sendTrajectories\": {}}", "422", "sendTrajectories.dataset"},
+                {"{\"taskset\": \"gsm8k\", \"authors\": {\"other@1\": \"gpt\"}}", "422", "authors.other@1"},
+                {"{\"taskset\": \"gsm8k\", \"concurrency\": \"many\"}", "400", "concurrency"},
+                {"{\"taskset\": ", "400", null},
+                {"[1, 2]", "400", null},
+        };
+        for (String[] c : cases) {
+            var response = given().header("Authorization", TOKEN).contentType(ContentType.JSON).body(c[0]).post("/v1/evaluations")
+                    .then().extract();
+            assertThat(response.statusCode()).as(c[0] + " → " + response.asString()).isEqualTo(Integer.parseInt(c[1]));
+            assertThat(response.contentType()).as(c[0] + " → " + response.asString()).startsWith("application/problem+json");
+            if (c[2] != null) {
+                List<String> fields = response.jsonPath().getList("errors.field");
+                assertThat(fields).as(c[0] + " → " + response.asString()).anySatisfy(f -> assertThat(f).startsWith(c[2]));
+            }
+        }
+        given().contentType(ContentType.JSON).body("{\"taskset\": \"gsm8k\"}").post("/v1/evaluations").then().statusCode(401);
+        given().header("Authorization", "Bearer wrong").contentType(ContentType.JSON).body("{\"taskset\": \"gsm8k\"}")
+                .post("/v1/evaluations").then().statusCode(403);
+        given().get("/v1/evaluations/ev-missing").then().statusCode(404).contentType("application/problem+json");
+        given().get("/v1/evaluations?limit=0").then().statusCode(400).body("errors[0].field", equalTo("limit"));
+        given().header("Authorization", TOKEN).post("/v1/evaluations/ev-missing/cancel").then().statusCode(404);
+        // the skill registry is down in this test: a name@version skill cannot be resolved, and says so
+        given().header("Authorization", TOKEN).contentType(ContentType.JSON).body("{\"taskset\": \"gsm8k\", \"skills\": [\"table-qa@1\"]}")
+                .post("/v1/evaluations").then().statusCode(502).body("detail", containsString("unreachable"));
+        assertThat(model.requests()).isEmpty();
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/v1/evaluations"));
+    }
+}
