@@ -59,6 +59,7 @@ class EndToEndTest {
     static ServiceProcess ingest;
     static ServiceProcess worker;
     static ServiceProcess merger;
+    static ServiceProcess evaluator;
     static Map<String, String> env;
     static String jdbc;
     static Path logs;
@@ -81,14 +82,17 @@ class EndToEndTest {
         ingest = new ServiceProcess("trace-ingest", env, logs).start();
         worker = new ServiceProcess("analyst-worker", env, logs).start();
         merger = new ServiceProcess("merger", env, logs).start();
-        for (ServiceProcess s : List.of(ingest, worker, merger)) {
+        Map<String, String> evaluatorEnv = new HashMap<>(env);
+        evaluatorEnv.put("T2S_INGEST_URL", ingest.url());
+        evaluator = new ServiceProcess("evaluator", evaluatorEnv, logs).start();
+        for (ServiceProcess s : List.of(ingest, worker, merger, evaluator)) {
             s.awaitReady(Duration.ofSeconds(120));
         }
     }
 
     @AfterAll
     static void stopServices() {
-        for (ServiceProcess s : new ServiceProcess[]{merger, worker, ingest}) {
+        for (ServiceProcess s : new ServiceProcess[]{evaluator, merger, worker, ingest}) {
             if (s != null) {
                 s.close();
             }
@@ -178,6 +182,72 @@ class EndToEndTest {
             assertThat(checked).as("lines checked against what the patches carried").isPositive();
             String tree = get(merger.url() + "/v1/runs/" + interrupted + "/merge-tree");
             assertThat(Json.mapper().readTree(tree).path("levels").asInt()).isEqualTo(3);
+        }
+    }
+
+    /**
+     * Closes the loop: the evaluator fetches S0 and the S* of the offline run from the registry by name@version, runs
+     * the skill-user agent with each and without a skill, reports the paired comparison from its stored episodes, and
+     * sends every episode to trace-ingest as a labelled trajectory for the next round.
+     */
+    @Test
+    @Order(3)
+    void evaluatorComparesS0AndSStarAndFeedsTheNextRound() throws Exception {
+        List<Map<String, String>> tasks = List.of(
+                Map.of("id", "r-1", "question", "Order 4407 was paid by gift card and delivered 41 days ago. Refund it?", "expected", "escalate"),
+                Map.of("id", "r-2", "question", "Order 4400 was paid by card and delivered 26 days ago. Refund it?", "expected", "refund"),
+                Map.of("id", "r-3", "question", "Order 4412 was paid by gift card and delivered 12 days ago. Refund it?", "expected", "escalate"));
+        try (ScriptedModelServer model = ScriptedModelServer.start(MODEL_PORT)) {
+            // an agent that knows the recorded gift-card failures (only S* of the offline run lists them) escalates them
+            model.fallback(r -> {
+                String q = r.messages().get(1).path("content").asText();
+                boolean knowsErrors = r.systemPrompt().contains("## Known errors");
+                String answer = q.contains("gift card") && knowsErrors ? "escalate" : "refund";
+                return Reply.toolCall("submit_answer", Json.write(Map.of("answer", answer))).withUsage(200, 10);
+            });
+            JsonNode accepted = post(evaluator.url() + "/v1/evaluations", "application/json", Json.write(Map.of(
+                    "skills", List.of("refund-desk@1", "refund-desk@2"), "includeNoSkill", true, "taskset", "inline",
+                    "tasks", tasks.stream().map(t -> Map.of("id", t.get("id"), "question", t.get("question"), "expected", t.get("expected"),
+                            "checker", "normalized")).toList(),
+                    "models", List.of(Map.of("model", "scripted")), "authors", Map.of("refund-desk@2", "offline-miner"),
+                    "sendTrajectories", Map.of("dataset", "e2e-round-2"))));
+            String id = accepted.path("id").asText();
+            assertThat(accepted.path("episodes").asInt()).isEqualTo(9);
+            JsonNode ev = null;
+            long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (System.nanoTime() < end) {
+                ev = Json.mapper().readTree(get(evaluator.url() + "/v1/evaluations/" + id));
+                if (!ev.path("status").asText().equals("running")) {
+                    break;
+                }
+                Thread.sleep(300);
+            }
+            assertThat(ev.path("status").asText()).as(ev.toString()).isEqualTo("completed");
+            Map<String, JsonNode> byLabel = new HashMap<>();
+            ev.path("report").path("conditions").forEach(c -> byLabel.put(c.path("label").asText(), c));
+            assertThat(byLabel.get("no skill").path("successes").asInt()).isEqualTo(1);
+            assertThat(byLabel.get("refund-desk@1").path("successes").asInt()).isEqualTo(1);
+            assertThat(byLabel.get("refund-desk@2").path("successes").asInt()).isEqualTo(3);
+            assertThat(byLabel.get("refund-desk@2").path("delta").asDouble()).isCloseTo(2.0 / 3, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(ev.path("report").path("matrix").get(0).path("author").asText()).isEqualTo("offline-miner");
+
+            // the next round's trajectories are in trace-ingest, labelled by the checker
+            JsonNode stored = null;
+            end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < end) {
+                stored = Json.mapper().readTree(get(ingest.url() + "/v1/trajectories?dataset=e2e-round-2&limit=100"));
+                if (stored.path("items").size() == 9) {
+                    break;
+                }
+                Thread.sleep(300);
+            }
+            assertThat(stored.path("items")).as(String.valueOf(stored)).hasSize(9);
+            int successes = 0;
+            for (JsonNode t : stored.path("items")) {
+                assertThat(t.path("id").asText()).startsWith(id + ":");
+                successes += t.path("success").asBoolean() ? 1 : 0;
+            }
+            assertThat(successes).isEqualTo(5);
         }
     }
 
