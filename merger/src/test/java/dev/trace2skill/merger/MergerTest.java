@@ -241,11 +241,32 @@ class MergerTest {
 
     @Test
     void duplicatesArePoolledOnceAndPoisonGoesToTheDeadLetterTopic() {
+        // at-least-once delivery: every patch arrives twice; the pool stores each once and the merge sees each once
+        String runId = "run-dup";
+        List<Trajectory> ts = corpus("dup-", 3);
+        start(runId, config(AnalysisEngine.MINING, 5), ts.stream().map(Trajectory::id).toList());
+        TraceMiner miner = new TraceMiner(MiningParams.DEFAULT);
+        for (Trajectory t : ts) {
+            PatchResult p = proposed(runId, t.id(), t.successful(), AnalystKind.MINING, miner.candidates(t, AnalystKind.MINING.patchId(runId, t.id())));
+            send(p);
+            send(p);
+        }
+        awaitDone(runId);
+        given().get("/v1/runs/" + runId).then().body("results", equalTo(3));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(duplicateCount()).isGreaterThanOrEqualTo(3.0));
+        given().get("/v1/runs/" + runId + "/merge-tree").then().statusCode(200).body("nodes[0].inputs.size()", equalTo(3));
+
         TopicReader.send(InfraTestResource.bootstrapServers(), Topics.SKILL_PATCHES, "x", "{\"runId\": 5");
         var dead = TopicReader.read(InfraTestResource.bootstrapServers(), "merger-dlq", r -> r.value().equals("{\"runId\": 5"), 1, Duration.ofSeconds(30));
         assertThat(dead).hasSize(1);
         given().get("/v1/runs/nope/skill").then().statusCode(404).contentType("application/problem+json");
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         assertThat(given().get("/q/metrics").then().extract().asString()).contains("t2s_merge_patches_received_total");
+    }
+
+    static double duplicateCount() {
+        return given().get("/q/metrics").then().extract().asString().lines()
+                .filter(l -> l.startsWith("t2s_merge_patches_received_total{") && l.contains("duplicate=\"true\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 }
