@@ -119,7 +119,7 @@ class EndToEndTest {
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void llmPipelineOnTauBenchSurvivesAMergerKilledMidMerge() throws Exception {
         var tau = SharedData.find("trajectories/tau-bench/gpt-4o-airline.json");
         var wiki = SharedData.find("trajectories/tau-bench/airline_wiki.md");
@@ -186,12 +186,34 @@ class EndToEndTest {
     }
 
     /**
+     * Creation mode with no human S0 and no model: the worker drafts S0 (its offline skeleton), trace-ingest stores it as
+     * version 1 and only then publishes the jobs; the merge stores S* as version 2.
+     */
+    @Test
+    @Order(2)
+    void creationModeDraftsS0ThenEvolvesIt() throws Exception {
+        JsonNode run = post(ingest.url() + "/v1/runs", "application/json", "{\"skill\":\"refund-drafted\",\"mode\":\"creation\","
+                + "\"domain\":\"refunds for an online shop\",\"trajectories\":{\"dataset\":\"e2e-samples\"},\"engine\":\"mining\"}");
+        assertThat(run.path("status").asText()).isEqualTo("drafting");
+        JsonNode done = awaitDone(run.path("id").asText(), Duration.ofSeconds(120));
+        assertThat(done.path("mode").asText()).isEqualTo("creation");
+        assertThat(done.path("counts").path("jobsPublished").asInt()).isEqualTo(18);
+        assertThat(done.path("evolvedSkill").asText()).isEqualTo("refund-drafted@2");
+        JsonNode versions = Json.mapper().readTree(get(ingest.url() + "/v1/skills/refund-drafted/versions"));
+        assertThat(versions).hasSize(2);
+        assertThat(versions.get(0).path("version").asInt()).isEqualTo(1);
+        assertThat(versions.get(0).path("source").asText()).isEqualTo("draft:" + run.path("id").asText());
+        JsonNode s0 = Json.mapper().readTree(get(ingest.url() + "/v1/skills/refund-drafted/versions/1"));
+        assertThat(s0.path("files").path("SKILL.md").asText()).contains("name: refund-drafted");
+    }
+
+    /**
      * Closes the loop: the evaluator fetches S0 and the S* of the offline run from the registry by name@version, runs
      * the skill-user agent with each and without a skill, reports the paired comparison from its stored episodes, and
      * sends every episode to trace-ingest as a labelled trajectory for the next round.
      */
     @Test
-    @Order(3)
+    @Order(4)
     void evaluatorComparesS0AndSStarAndFeedsTheNextRound() throws Exception {
         List<Map<String, String>> tasks = List.of(
                 Map.of("id", "r-1", "question", "Order 4407 was paid by gift card and delivered 41 days ago. Refund it?", "expected", "escalate"),
