@@ -1,0 +1,19 @@
+package dev.trace2skill.worker;
+
+import dev.trace2skill.core.pipeline.AnalysisJob;
+import dev.trace2skill.core.pipeline.DraftRequest;
+import dev.trace2skill.core.pipeline.PatchResult;
+import dev.trace2skill.core.pipeline.SkillDrafted;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * For native images: the records this service reads and writes with skill-core's Jackson mapper (Kafka payloads).
+ * Quarkus registers REST bodies itself, not these; registerFullHierarchy takes their component types along.
+ * deploy-tests NativeReflectionTest checks that every Json.read/Json.write target is listed.
+ */
+@RegisterForReflection(registerFullHierarchy = true, targets = {
+        AnalysisJob.class, DraftRequest.class, PatchResult.class, SkillDrafted.class})
+final class NativeReflection {
+    private NativeReflection() {
+    }
+}
