@@ -52,7 +52,11 @@ public class TaskSource {
         }
         Path dir = dataDir().orElseThrow(() -> new IllegalArgumentException(
                 "task set '" + name + "' needs the data folder (t2s.evaluator.data-dir / T2S_DATA_DIR), which was not found"));
-        return loaded.computeIfAbsent(dir + "|" + name, k -> TaskSets.load(name, dir));
+        try {
+            return loaded.computeIfAbsent(dir + "|" + name, k -> TaskSets.load(name, dir));
+        } catch (java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException("task set '" + name + "' is not in the data folder " + dir + " (" + e.getCause() + ")");
+        }
     }
 
     static List<Task> inline(List<EvaluationRequest.InlineTask> tasks) {

@@ -1,0 +1,19 @@
+package dev.trace2skill.evaluator;
+
+import dev.trace2skill.core.pipeline.EvalResult;
+import dev.trace2skill.core.pipeline.EvalTask;
+import dev.trace2skill.core.pipeline.SkillSnapshot;
+import dev.trace2skill.core.trajectory.Trajectory;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * For native images: the records this service reads and writes with skill-core's Jackson mapper outside REST (Kafka
+ * payloads, JSON columns). Quarkus registers REST bodies itself, not these; registerFullHierarchy takes their
+ * component types along. deploy-tests checks that every Json.read/Json.write target is listed.
+ */
+@RegisterForReflection(registerFullHierarchy = true, targets = {
+        EvaluationRequest.class, EvalResult.class, EvalTask.class, SkillSnapshot.class, Trajectory.class})
+final class NativeReflection {
+    private NativeReflection() {
+    }
+}
