@@ -124,9 +124,16 @@ class KafkaTest {
     }
 
     @Test
+    void servicesCreateTopicsOverSaslAndTlsToo() {
+        // the services' topic admin uses the same kafka.* client settings as their producers and consumers
+        Manifests m = Chart.render("external-sasl-tls-values.yaml", Chart.sets("kafka.topics.create", true));
+        JsonNode data = m.get("ConfigMap", Chart.RELEASE + "-trace-ingest").path("data");
+        assertThat(data.path("T2S_TOPICS_CREATE").asText()).isEqualTo("true");
+        assertThat(data.path("KAFKA_SECURITY_PROTOCOL").asText()).isEqualTo("SASL_SSL");
+    }
+
+    @Test
     void inconsistentKafkaSettingsFailTheRender() {
-        assertThatThrownBy(() -> Chart.render("external-sasl-tls-values.yaml", Chart.sets("kafka.topics.create", true)))
-                .hasMessageContaining("kafka.topics.create=true needs a plaintext Kafka");
         assertThatThrownBy(() -> Chart.render("strimzi-cnpg-values.yaml", Chart.sets("kafka.topics.replicationFactor", 4)))
                 .hasMessageContaining("exceeds the Strimzi brokers");
         assertThatThrownBy(() -> Chart.render("strimzi-cnpg-values.yaml", Chart.sets("kafka.topics.replicationFactor", 1)))

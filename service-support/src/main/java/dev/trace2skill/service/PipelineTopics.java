@@ -14,8 +14,9 @@ import java.util.Map;
  * Creates the pipeline's topics at start-up, before the messaging connectors subscribe (a consumer subscribing to a
  * missing topic would have it auto-created with one partition). The analysis topic gets
  * {@code t2s.topics.analysis-partitions} partitions (default 64) because partitions bound how many analyst workers can
- * share it; existing topics with fewer partitions are grown. Off with {@code t2s.topics.create=false} where an
- * operator (e.g. Strimzi KafkaTopic resources) owns the topics.
+ * share it; existing topics with fewer partitions are grown. The admin client connects with the same Kafka settings
+ * as the services' producers and consumers (SASL, TLS). Off with {@code t2s.topics.create=false} where an operator
+ * (e.g. Strimzi KafkaTopic resources) owns the topics.
  */
 @ApplicationScoped
 public class PipelineTopics {
@@ -29,10 +30,16 @@ public class PipelineTopics {
     short replicationFactor;
     @ConfigProperty(name = "t2s.topics.create", defaultValue = "true")
     boolean create;
+    /** The connector's Kafka client settings ({@code kafka.*}: security protocol, SASL, TLS), as the producers use them. */
+    @jakarta.inject.Inject
+    @io.smallrye.common.annotation.Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
 
     void onStart(@Observes @Priority(10) StartupEvent ev) {
         if (create) {
-            TopicAdmin.ensure(bootstrap, topics(analysisPartitions, partitions), replicationFactor);
+            Map<String, Object> client = new java.util.HashMap<>(kafkaConfig);
+            client.put("bootstrap.servers", bootstrap);
+            TopicAdmin.ensure(client, topics(analysisPartitions, partitions), replicationFactor);
         }
     }
 

@@ -21,12 +21,21 @@ public final class TopicAdmin {
      * @param topics topic → least number of partitions
      */
     public static void ensure(String bootstrapServers, Map<String, Integer> topics, short replicationFactor) {
+        ensure(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), topics, replicationFactor);
+    }
+
+    /**
+     * @param clientConfig Kafka client settings (bootstrap servers, and security.protocol, sasl.*, ssl.* where the
+     *                     broker needs them); settings the admin client does not know are left out
+     * @param topics       topic → least number of partitions
+     */
+    public static void ensure(Map<String, ?> clientConfig, Map<String, Integer> topics, short replicationFactor) {
         // several services create the same topics as they start: a topic just created by another may briefly be
         // unknown to the metadata, so the whole step is retried
         RuntimeException last = null;
         for (int attempt = 0; attempt < 10; attempt++) {
             try {
-                ensureOnce(bootstrapServers, topics, replicationFactor);
+                ensureOnce(clientConfig, topics, replicationFactor);
                 return;
             } catch (RuntimeException e) {
                 last = e;
@@ -41,9 +50,17 @@ public final class TopicAdmin {
         throw last;
     }
 
-    private static void ensureOnce(String bootstrapServers, Map<String, Integer> topics, short replicationFactor) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+    private static void ensureOnce(Map<String, ?> clientConfig, Map<String, Integer> topics, short replicationFactor) {
+        Map<String, Object> config = new java.util.HashMap<>();
+        clientConfig.forEach((k, v) -> {
+            if (AdminClientConfig.configNames().contains(k) && v != null) {
+                config.put(k, v);
+            }
+        });
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        Object bootstrapServers = config.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+        try (Admin admin = Admin.create(config)) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             for (Map.Entry<String, Integer> t : topics.entrySet()) {
                 if (!existing.contains(t.getKey())) {
