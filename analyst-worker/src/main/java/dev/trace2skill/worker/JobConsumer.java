@@ -40,6 +40,8 @@ public class JobConsumer {
     WorkerConfig config;
     @Inject
     WorkerMetrics metrics;
+    @Inject
+    AnalysisLedger ledger;
 
     private Semaphore inFlight;
 
@@ -71,11 +73,13 @@ public class JobConsumer {
             } catch (ModelGateway.ModelUnavailableException | IllegalArgumentException e) {
                 PatchResult failed = analyses.failure(job, e.getMessage(), Duration.between(start, Instant.now()));
                 publisher.sendAndWait(Topics.SKILL_PATCHES, job.runId(), Json.write(failed));
+                ledger.record(failed);
                 metrics.deadLetter(e instanceof ModelGateway.ModelUnavailableException ? "model_unavailable" : "invalid_settings");
                 LOG.warnf("job %s failed and goes to the dead-letter topic: %s", job.jobId(), e.getMessage());
                 throw e;
             }
             publisher.sendAndWait(Topics.SKILL_PATCHES, job.runId(), Json.write(result));
+            ledger.record(result);
         } finally {
             metrics.finished();
             inFlight.release();

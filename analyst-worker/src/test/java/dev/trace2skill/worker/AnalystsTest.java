@@ -15,6 +15,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static dev.trace2skill.worker.WorkerTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 @QuarkusTest
 class AnalystsTest {
@@ -46,6 +50,11 @@ class AnalystsTest {
         assertThat(sent.systemPrompt()).contains("Success Analyst").contains("\"append_to_section\"");
         assertThat(sent.text()).contains("## Rules").contains("action: get_user");
         assertThat(sent.authorization()).isEqualTo("Bearer test-key");
+        // the ledger row, read back from PostgreSQL over the worker's API
+        await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/analyses/run-s-ok:s-ok:success").then()
+                .statusCode(200).body("status", equalTo("PROPOSED"), "promptTokens", equalTo(900), "edits", equalTo(1),
+                        "modelCalls", equalTo(1), "attempts", equalTo(1), "analyst", equalTo("SUCCESS")));
+        given().get("/v1/analyses?runId=run-s-ok").then().statusCode(200).body("size()", equalTo(1));
     }
 
     @Test
@@ -146,6 +155,10 @@ class AnalystsTest {
         var dead = deadLetters("run-s-500:s-500");
         assertThat(dead).hasSize(1);
         assertThat(header(dead.get(0), "dead-letter-reason")).contains("HTTP 500");
+        await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/analyses?runId=run-s-500&status=FAILED")
+                .then().statusCode(200).body("[0].failureReason", containsString("HTTP 500")));
+        given().get("/v1/analyses?status=FAILED").then().statusCode(400).body("errors[0].field", equalTo("runId"));
+        given().get("/v1/analyses/nope").then().statusCode(404).contentType("application/problem+json");
         assertThat(model.unplayed()).noneMatch(s -> s.startsWith("s-500"));
     }
 
