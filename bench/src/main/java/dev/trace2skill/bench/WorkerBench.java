@@ -65,7 +65,7 @@ public final class WorkerBench {
             + "\"rationale\": \"the successful run confirmed them before calling book_reservation\"}]}";
 
     record Config(int jobs, long latencyMs, int slots, int inFlight, int partitions, int warmupPerSlot, String partitioning,
-                  String jvmOpts, Path logs) {
+                  String workerEnv, String jvmOpts, Path logs) {
     }
 
     record Outcome(int workers, int bound, int patches, int duplicates, int failed, long wallNanos, long idealMs, long publishNanos,
@@ -87,11 +87,12 @@ public final class WorkerBench {
         defaults.put("partitions", "16");
         defaults.put("warmup-per-slot", "4");
         defaults.put("partitioning", "key");
+        defaults.put("worker-env", "");
         defaults.put("jvm-opts", ServiceProcess.DEFAULT_JVM_OPTS);
         defaults.put("logs", "bench/target/bench-logs/worker");
         Args args = new Args(argv, defaults, "WorkerBench: analyst-worker scaling against a latency-simulating model server");
         Config cfg = new Config(args.integer("jobs"), args.longValue("latency-ms"), args.integer("slots"), args.integer("in-flight"),
-                args.integer("partitions"), args.integer("warmup-per-slot"), args.get("partitioning"), args.get("jvm-opts"), Path.of(args.get("logs")).toAbsolutePath());
+                args.integer("partitions"), args.integer("warmup-per-slot"), args.get("partitioning"), args.get("worker-env"), args.get("jvm-opts"), Path.of(args.get("logs")).toAbsolutePath());
         List<Integer> counts = args.integers("workers");
         for (int w : counts) {
             if (w > cfg.partitions()) {
@@ -122,114 +123,127 @@ public final class WorkerBench {
         List<ServiceProcess> procs = new ArrayList<>();
         try (LocalInfra infra = LocalInfra.start(dir, 0, 0, false);
              LatencyModelServer model = LatencyModelServer.start(0, Duration.ofMillis(cfg.latencyMs()), cfg.slots(), r -> Reply.text(PATCH))) {
-            String bootstrap = infra.kafka().bootstrapServers();
-            infra.postgres().createDatabase("t2s_bench");
-            createTopics(bootstrap, cfg.partitions());
-            Map<String, String> env = new LinkedHashMap<>();
-            env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-            env.put("T2S_DATASOURCE_JDBC_URL", infra.postgres().jdbcUrl("t2s_bench"));
-            env.put("T2S_DATASOURCE_USERNAME", PostgresServer.USER);
-            env.put("T2S_API_TOKEN", "bench-token");
-            env.put("T2S_MODEL_BASE_URL", model.baseUrl());
-            env.put("T2S_MODEL_NAME", "simulated");
-            env.put("T2S_WORKER_MAX_IN_FLIGHT", Integer.toString(cfg.inFlight()));
-            env.put("T2S_TOPICS_ANALYSIS_PARTITIONS", Integer.toString(cfg.partitions()));
-            env.put("T2S_TOPICS_PARTITIONS", "8");
-
-            long launch = System.nanoTime();
-            for (int i = 1; i <= workers; i++) {
-                Map<String, String> e = new LinkedHashMap<>(env);
-                e.put("HOSTNAME", "bench-worker-" + i);
-                procs.add(ServiceProcess.start("analyst-worker", "analyst-worker-" + workers + "w-" + i, e, cfg.jvmOpts(), cfg.logs()));
-            }
-            for (ServiceProcess p : procs) {
-                p.awaitReady(Duration.ofSeconds(180));
-            }
-            long ready = System.nanoTime() - launch;
-            awaitStableGroup(bootstrap, workers, cfg.partitions(), Duration.ofSeconds(120));
-            long stable = System.nanoTime() - launch;
-            System.out.printf("%d worker process%s ready after %.1f s; group %s stable with all %d partitions assigned after %.1f s%n",
-                    workers, workers == 1 ? "" : "es", ready / 1e9, GROUP, cfg.partitions(), stable / 1e9);
-
-            try (PatchCollector patches = new PatchCollector(bootstrap);
-                 KafkaProducer<String, String> producer = producer(bootstrap)) {
-                int warm = cfg.warmupPerSlot() * Stats.bound(cfg.slots(), workers, cfg.inFlight());
-                String warmRun = "warmup-" + workers + "w-" + Long.toString(System.currentTimeMillis(), 36);
-                List<ProducerRecord<String, String>> warmJobs = jobs(warmRun, warm, successes, snapshot, cfg);
-                long w0 = System.nanoTime();
-                warmJobs.forEach(producer::send);
-                producer.flush();
-                patches.await(warmRun, warm, Duration.ofSeconds(180));
-                System.out.printf("warm-up: %d jobs analysed in %.1f s%n", warm, (System.nanoTime() - w0) / 1e9);
-
-                String run = "bench-" + workers + "w-" + Long.toString(System.currentTimeMillis(), 36);
-                List<ProducerRecord<String, String>> jobs = jobs(run, cfg.jobs(), successes, snapshot, cfg);
-                model.resetPeak();
-                long served0 = model.served();
-                Duration wait0 = model.queueWait();
-                long[] cpu0 = cpu(procs, infra);
-                long t0 = System.nanoTime();
-                Utilisation util = new Utilisation(model, t0);
-                for (ProducerRecord<String, String> r : jobs) {
-                    producer.send(r);
-                }
-                producer.flush();
-                long published = System.nanoTime() - t0;
-                long idealMs = Stats.idealMillis(cfg.jobs(), 1, cfg.slots(), workers, cfg.inFlight(), cfg.latencyMs());
-                Duration timeout = Duration.ofMillis(Math.max(120_000, idealMs * 5));
-                Map<String, PatchCollector.Seen> seen = patches.await(run, cfg.jobs(), timeout);
-                long last = seen.values().stream().mapToLong(PatchCollector.Seen::at).max().orElse(t0);
-                long first = seen.values().stream().mapToLong(PatchCollector.Seen::at).min().orElse(t0);
-                util.stop();
-                long[] cpu1 = cpu(procs, infra);
-                long calls = model.served() - served0;
-                double queueWaitMs = (model.queueWait().toNanos() - wait0.toNanos()) / 1e6 / Math.max(1, calls);
-                List<ServiceProcess.Memory> memory = procs.stream().map(ServiceProcess::memory).toList();
+            try {
+                return measure(workers, cfg, successes, snapshot, infra, model, procs);
+            } finally {
                 for (ServiceProcess p : procs) {
-                    p.saveMetrics(); // /q/metrics beside the log, for looking into a run afterwards
+                    p.close(); // before Kafka and PostgreSQL stop
                 }
-                Map<String, Integer> perWorker = new TreeMap<>();
-                long prompt = 0;
-                long completion = 0;
-                int failed = 0;
-                for (PatchCollector.Seen s : seen.values()) {
-                    perWorker.merge(s.result().worker(), 1, Integer::sum);
-                    if (s.result().usage() != null) {
-                        prompt += s.result().usage().promptTokens();
-                        completion += s.result().usage().completionTokens();
-                    }
-                    failed += s.result().proposed() ? 0 : 1;
-                }
-                Outcome o = new Outcome(workers, Stats.bound(cfg.slots(), workers, cfg.inFlight()), seen.size(), patches.duplicates(run),
-                        failed, last - t0, idealMs, published, first - t0, calls, model.peakConcurrency(), prompt, completion, ready, stable,
-                        memory, perWorker, Stats.sorted(seen.values().stream().map(v -> v.result().latencyMillis()).toList()), queueWaitMs);
-                System.out.printf("%d patches (%d failed, %d redelivered duplicates) in %.2f s; ideal %.2f s; efficiency %.3f; "
-                                + "published in %.2f s, first patch after %.2f s; model calls %d, peak %d concurrent%n",
-                        o.patches(), failed, o.duplicates(), o.wallNanos() / 1e9, idealMs / 1e3, o.efficiency(), published / 1e9,
-                        o.firstPatchNanos() / 1e9, calls, o.peak());
-                System.out.println("patches per worker: " + perWorker);
-                System.out.printf("analysis time (worker-side, model call included): p50 %d ms, p99 %d ms, max %d ms; mean wait for a model slot %.1f ms%n",
-                        Stats.percentile(o.analysisMs(), 50), Stats.percentile(o.analysisMs(), 99), Stats.percentile(o.analysisMs(), 100), queueWaitMs);
-                long workerCpu = 0;
-                for (int i = 0; i < procs.size(); i++) {
-                    workerCpu += cpu1[i] - cpu0[i];
-                }
-                int k = procs.size();
-                System.out.printf("CPU during the run: workers %.1f s (%.1f ms per analysis), Kafka %.1f s, PostgreSQL %.1f s, "
-                                + "this JVM (model server, publisher, collector) %.1f s; wall %.1f s on %d cores%n",
-                        workerCpu / 1e3, workerCpu / (double) cfg.jobs(), (cpu1[k] - cpu0[k]) / 1e3, (cpu1[k + 1] - cpu0[k + 1]) / 1e3,
-                        (cpu1[k + 2] - cpu0[k + 2]) / 1e3, (last - t0) / 1e9, Runtime.getRuntime().availableProcessors());
-                System.out.println("model slots busy, mean per interval of L from the first publish: " + util.profile(cfg.latencyMs(), last - t0));
-                if (seen.size() < cfg.jobs()) {
-                    System.out.printf("INCOMPLETE: only %d of %d patches within %s%n", seen.size(), cfg.jobs(), timeout);
-                }
-                return o;
             }
         } finally {
-            for (ServiceProcess p : procs) {
-                p.close();
-            }
             LocalInfra.deleteTree(dir);
+        }
+    }
+
+    static Outcome measure(int workers, Config cfg, List<Trajectory> successes, SkillSnapshot snapshot, LocalInfra infra,
+                           LatencyModelServer model, List<ServiceProcess> procs) throws Exception {
+        String bootstrap = infra.kafka().bootstrapServers();
+        infra.postgres().createDatabase("t2s_bench");
+        createTopics(bootstrap, cfg.partitions());
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("T2S_DATASOURCE_JDBC_URL", infra.postgres().jdbcUrl("t2s_bench"));
+        env.put("T2S_DATASOURCE_USERNAME", PostgresServer.USER);
+        env.put("T2S_API_TOKEN", "bench-token");
+        env.put("T2S_MODEL_BASE_URL", model.baseUrl());
+        env.put("T2S_MODEL_NAME", "simulated");
+        env.put("T2S_WORKER_MAX_IN_FLIGHT", Integer.toString(cfg.inFlight()));
+        env.put("T2S_TOPICS_ANALYSIS_PARTITIONS", Integer.toString(cfg.partitions()));
+        env.put("T2S_TOPICS_PARTITIONS", "8");
+        for (String kv : cfg.workerEnv().split(",")) {
+            if (kv.contains("=")) {
+                env.put(kv.substring(0, kv.indexOf('=')).strip(), kv.substring(kv.indexOf('=') + 1).strip());
+            }
+        }
+
+        long launch = System.nanoTime();
+        for (int i = 1; i <= workers; i++) {
+            Map<String, String> e = new LinkedHashMap<>(env);
+            e.put("HOSTNAME", "bench-worker-" + i);
+            procs.add(ServiceProcess.start("analyst-worker", "analyst-worker-" + workers + "w-" + i, e, cfg.jvmOpts(), cfg.logs()));
+        }
+        for (ServiceProcess p : procs) {
+            p.awaitReady(Duration.ofSeconds(180));
+        }
+        long ready = System.nanoTime() - launch;
+        awaitStableGroup(bootstrap, workers, cfg.partitions(), Duration.ofSeconds(120));
+        long stable = System.nanoTime() - launch;
+        System.out.printf("%d worker process%s ready after %.1f s; group %s stable with all %d partitions assigned after %.1f s%n",
+                workers, workers == 1 ? "" : "es", ready / 1e9, GROUP, cfg.partitions(), stable / 1e9);
+
+        try (PatchCollector patches = new PatchCollector(bootstrap);
+             KafkaProducer<String, String> producer = producer(bootstrap)) {
+            int warm = cfg.warmupPerSlot() * Stats.bound(cfg.slots(), workers, cfg.inFlight());
+            String warmRun = "warmup-" + workers + "w-" + Long.toString(System.currentTimeMillis(), 36);
+            List<ProducerRecord<String, String>> warmJobs = jobs(warmRun, warm, successes, snapshot, cfg);
+            long w0 = System.nanoTime();
+            warmJobs.forEach(producer::send);
+            producer.flush();
+            patches.await(warmRun, warm, Duration.ofSeconds(180));
+            System.out.printf("warm-up: %d jobs analysed in %.1f s%n", warm, (System.nanoTime() - w0) / 1e9);
+
+            String run = "bench-" + workers + "w-" + Long.toString(System.currentTimeMillis(), 36);
+            List<ProducerRecord<String, String>> jobs = jobs(run, cfg.jobs(), successes, snapshot, cfg);
+            model.resetPeak();
+            long served0 = model.served();
+            Duration wait0 = model.queueWait();
+            long[] cpu0 = cpu(procs, infra);
+            long t0 = System.nanoTime();
+            Utilisation util = new Utilisation(model, t0);
+            for (ProducerRecord<String, String> r : jobs) {
+                producer.send(r);
+            }
+            producer.flush();
+            long published = System.nanoTime() - t0;
+            long idealMs = Stats.idealMillis(cfg.jobs(), 1, cfg.slots(), workers, cfg.inFlight(), cfg.latencyMs());
+            Duration timeout = Duration.ofMillis(Math.max(120_000, idealMs * 5));
+            Map<String, PatchCollector.Seen> seen = patches.await(run, cfg.jobs(), timeout);
+            long last = seen.values().stream().mapToLong(PatchCollector.Seen::at).max().orElse(t0);
+            long first = seen.values().stream().mapToLong(PatchCollector.Seen::at).min().orElse(t0);
+            util.stop();
+            long[] cpu1 = cpu(procs, infra);
+            long calls = model.served() - served0;
+            double queueWaitMs = (model.queueWait().toNanos() - wait0.toNanos()) / 1e6 / Math.max(1, calls);
+            List<ServiceProcess.Memory> memory = procs.stream().map(ServiceProcess::memory).toList();
+            for (ServiceProcess p : procs) {
+                p.saveMetrics(); // /q/metrics beside the log, for looking into a run afterwards
+            }
+            Map<String, Integer> perWorker = new TreeMap<>();
+            long prompt = 0;
+            long completion = 0;
+            int failed = 0;
+            for (PatchCollector.Seen s : seen.values()) {
+                perWorker.merge(s.result().worker(), 1, Integer::sum);
+                if (s.result().usage() != null) {
+                    prompt += s.result().usage().promptTokens();
+                    completion += s.result().usage().completionTokens();
+                }
+                failed += s.result().proposed() ? 0 : 1;
+            }
+            Outcome o = new Outcome(workers, Stats.bound(cfg.slots(), workers, cfg.inFlight()), seen.size(), patches.duplicates(run),
+                    failed, last - t0, idealMs, published, first - t0, calls, model.peakConcurrency(), prompt, completion, ready, stable,
+                    memory, perWorker, Stats.sorted(seen.values().stream().map(v -> v.result().latencyMillis()).toList()), queueWaitMs);
+            System.out.printf("%d patches (%d failed, %d redelivered duplicates) in %.2f s; ideal %.2f s; efficiency %.3f; "
+                            + "published in %.2f s, first patch after %.2f s; model calls %d, peak %d concurrent%n",
+                    o.patches(), failed, o.duplicates(), o.wallNanos() / 1e9, idealMs / 1e3, o.efficiency(), published / 1e9,
+                    o.firstPatchNanos() / 1e9, calls, o.peak());
+            System.out.println("patches per worker: " + perWorker);
+            System.out.printf("analysis time (worker-side, model call included): p50 %d ms, p99 %d ms, max %d ms; mean wait for a model slot %.1f ms%n",
+                    Stats.percentile(o.analysisMs(), 50), Stats.percentile(o.analysisMs(), 99), Stats.percentile(o.analysisMs(), 100), queueWaitMs);
+            long workerCpu = 0;
+            for (int i = 0; i < procs.size(); i++) {
+                workerCpu += cpu1[i] - cpu0[i];
+            }
+            int k = procs.size();
+            System.out.printf("CPU during the run: workers %.1f s (%.1f ms per analysis), Kafka %.1f s, PostgreSQL %.1f s, "
+                            + "this JVM (model server, publisher, collector) %.1f s; wall %.1f s on %d cores%n",
+                    workerCpu / 1e3, workerCpu / (double) cfg.jobs(), (cpu1[k] - cpu0[k]) / 1e3, (cpu1[k + 1] - cpu0[k + 1]) / 1e3,
+                    (cpu1[k + 2] - cpu0[k + 2]) / 1e3, (last - t0) / 1e9, Runtime.getRuntime().availableProcessors());
+            System.out.println("model slots busy, mean per interval of L from the first publish: " + util.profile(cfg.latencyMs(), last - t0));
+            if (seen.size() < cfg.jobs()) {
+                System.out.printf("INCOMPLETE: only %d of %d patches within %s%n", seen.size(), cfg.jobs(), timeout);
+            }
+            return o;
         }
     }
 
