@@ -86,7 +86,7 @@ public final class WorkerBench {
         defaults.put("in-flight", "6");
         defaults.put("partitions", "16");
         defaults.put("warmup-per-slot", "4");
-        defaults.put("partitioning", "key");
+        defaults.put("partitioning", "round-robin");
         defaults.put("worker-env", "");
         defaults.put("jvm-opts", ServiceProcess.DEFAULT_JVM_OPTS);
         defaults.put("logs", "bench/target/bench-logs/worker");
@@ -308,16 +308,21 @@ public final class WorkerBench {
         }
     }
 
-    /** Jobs as trace-ingest's RunLauncher builds them: key run id + ":" + trajectory id, S0 and the trajectory inlined. */
+    /**
+     * Jobs as trace-ingest's RunLauncher builds and spreads them: key run id + ":" + trajectory id, S0 and the trajectory
+     * inlined, round-robin over the partitions from a random start ({@code --partitioning key}: by the key's hash).
+     */
     static List<ProducerRecord<String, String>> jobs(String runId, int n, List<Trajectory> successes, SkillSnapshot snapshot, Config cfg) {
         RunConfig config = new RunConfig(EvolutionMode.DEEPENING, AnalystSelection.SUCCESS, AnalysisEngine.LLM, 0, 0, null, null, null);
         List<ProducerRecord<String, String>> out = new ArrayList<>(n);
+        int first = java.util.concurrent.ThreadLocalRandom.current().nextInt(cfg.partitions());
         for (int i = 0; i < n; i++) {
             Trajectory t = successes.get(i % successes.size());
             t = t.withId(t.id() + "-j" + i);
             String key = Topics.jobKey(runId, t.id());
             AnalysisJob job = new AnalysisJob(key, runId, AnalystKind.SUCCESS, snapshot, t, config, n);
-            Integer partition = cfg.partitioning().equals("round-robin") ? i % cfg.partitions() : null;
+            // round-robin from a random start, as RunLauncher spreads a run's jobs; "key" hashes the job key instead
+            Integer partition = cfg.partitioning().equals("round-robin") ? (first + i) % cfg.partitions() : null;
             out.add(new ProducerRecord<>(Topics.ANALYSIS_JOBS, partition, key, Json.write(job)));
         }
         return out;
