@@ -3,6 +3,7 @@ package dev.trace2skill.modelsim;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -16,19 +17,25 @@ import java.util.function.Function;
 public final class LatencyModelServer extends ChatCompletionsServer {
     private final AtomicInteger inFlight;
     private final AtomicInteger peak;
+    private final AtomicLong queueWaitNanos;
 
-    private LatencyModelServer(int port, Function<ChatRequest, Reply> answer, AtomicInteger inFlight, AtomicInteger peak) {
+    private LatencyModelServer(int port, Function<ChatRequest, Reply> answer, AtomicInteger inFlight, AtomicInteger peak,
+                               AtomicLong queueWaitNanos) {
         super(port, answer);
         this.inFlight = inFlight;
         this.peak = peak;
+        this.queueWaitNanos = queueWaitNanos;
     }
 
     public static LatencyModelServer start(int port, Duration latency, int slots, Function<ChatRequest, Reply> answer) {
         Semaphore semaphore = new Semaphore(slots, true);
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger peak = new AtomicInteger();
+        AtomicLong queueWait = new AtomicLong();
         Function<ChatRequest, Reply> timed = request -> {
+            long arrived = System.nanoTime();
             semaphore.acquireUninterruptibly();
+            queueWait.addAndGet(System.nanoTime() - arrived);
             try {
                 peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
                 Thread.sleep(latency);
@@ -41,12 +48,27 @@ public final class LatencyModelServer extends ChatCompletionsServer {
                 semaphore.release();
             }
         };
-        return new LatencyModelServer(port, timed, inFlight, peak);
+        return new LatencyModelServer(port, timed, inFlight, peak, queueWait);
     }
 
     /** The most requests that were being served at once (≤ K). */
     public int peakConcurrency() {
         return peak.get();
+    }
+
+    /** Requests holding a slot right now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Time requests spent queued for a slot, summed over all requests so far. */
+    public Duration queueWait() {
+        return Duration.ofNanos(queueWaitNanos.get());
+    }
+
+    /** Starts counting the peak afresh (e.g. after a benchmark's warm-up). */
+    public void resetPeak() {
+        peak.set(inFlight.get());
     }
 
     public static void main(String[] args) throws InterruptedException {

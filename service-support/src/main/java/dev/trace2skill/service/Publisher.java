@@ -67,6 +67,11 @@ public class Publisher {
         return p;
     }
 
+    /** How many partitions a topic has, as the producer's metadata knows it (waits for the metadata if needed). */
+    public int partitions(String topic) {
+        return producer().partitionsFor(topic).size();
+    }
+
     public Future<RecordMetadata> send(String topic, String key, String value) {
         return producer().send(new ProducerRecord<>(topic, key, value));
     }

@@ -143,24 +143,32 @@ public final class RecordSource {
         long lineBytes = 0;
         int n;
         while ((n = in.read(buf)) > 0) {
-            for (int i = 0; i < n; i++) {
-                byte b = buf[i];
-                if (b == '\n') {
-                    index = line(line, lineBytes, overflow, index, maxRecordBytes, sink);
-                    line.reset();
-                    overflow = false;
-                    lineBytes = 0;
-                    continue;
+            // copy each run of bytes up to a newline in one call: a per-byte ByteArrayOutputStream.write (synchronized)
+            // cost about half of trace-ingest's CPU per trajectory
+            int start = 0;
+            while (start < n) {
+                int nl = start;
+                while (nl < n && buf[nl] != '\n') {
+                    nl++;
                 }
-                lineBytes++;
+                int len = nl - start;
+                lineBytes += len;
                 if (!overflow) {
                     if (lineBytes > maxRecordBytes) {
                         overflow = true;
                         line.reset();
                     } else {
-                        line.write(b);
+                        line.write(buf, start, len);
                     }
                 }
+                if (nl == n) {
+                    break;
+                }
+                index = line(line, lineBytes, overflow, index, maxRecordBytes, sink);
+                line.reset();
+                overflow = false;
+                lineBytes = 0;
+                start = nl + 1;
             }
         }
         if (lineBytes > 0) {

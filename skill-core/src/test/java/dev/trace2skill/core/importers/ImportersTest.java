@@ -270,6 +270,35 @@ class ImportersTest {
                 .singleElement().satisfies(r -> assertThat(r.errors().get(0).message()).isEqualTo("invalid UTF-8"));
     }
 
+    /** NDJSON lines split across reads of any size: the same records, sizes and too-large verdicts for every chunking. */
+    @Test
+    void ndjsonLinesAcrossReadBoundaries() throws IOException {
+        String good = "{\"id\":\"g%d\",\"query\":\"q\",\"outcome\":{\"success\":true}}";
+        String frame = "{\"id\":\"lim\",\"query\":\"%s\",\"outcome\":{\"success\":true}}";
+        String atLimit = frame.formatted("y".repeat(100 - frame.length() + 2));
+        assertThat(atLimit.length()).isEqualTo(100);
+        String overLimit = atLimit.replace("\"lim\"", "\"over\"");
+        String text = good.formatted(1) + "\r\n" + atLimit + "\n\n" + overLimit + "\n" + "x".repeat(350) + "\n" + good.formatted(2);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ImportOptions limit100 = ImportOptions.defaults("t").withMaxRecordBytes(100);
+        for (int chunk : new int[]{1, 2, 7, 64, 99, 100, 101, 4096}) {
+            InputStream in = new ByteArrayInputStream(bytes) {
+                @Override
+                public synchronized int read(byte[] b, int off, int len) {
+                    return super.read(b, off, Math.min(len, chunk));
+                }
+            };
+            List<ImportRecord> rs = TrajectoryImporters.readAll(in, true, "trajectory", limit100);
+            assertThat(rs).as("chunks of " + chunk).extracting(ImportRecord::ok).containsExactly(true, true, false, false, true);
+            assertThat(rs).extracting(ImportRecord::index).containsExactly(0, 1, 2, 3, 4);
+            assertThat(rs).extracting(ImportRecord::bytes).containsExactly((long) good.formatted(1).length() + 1, 100L, 101L, 350L,
+                    (long) good.formatted(2).length());
+            assertThat(rs.get(2).tooLarge()).isTrue();
+            assertThat(rs.get(3).tooLarge()).isTrue();
+            assertThat(rs.get(4).trajectory().id()).isEqualTo("g2");
+        }
+    }
+
     @Test
     void missingOutcomeAndUnknownFormat() throws IOException {
         String noReward = "[{\"task_id\": 3, \"trial\": 1, \"traj\": [{\"role\": \"user\", \"content\": \"hi\"}]}]";
