@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -49,7 +48,7 @@ final class TableDatabase implements AutoCloseable {
         columns = columnNames(records.get(0));
         // in memory, gone when the last connection closes
         String url = "jdbc:h2:mem:t" + UUID.randomUUID().toString().replace("-", "");
-        admin = DriverManager.getConnection(url, "sa", "");
+        admin = connect(url, "sa", "");
         try (Statement s = admin.createStatement()) {
             StringBuilder ddl = new StringBuilder("CREATE TABLE t (");
             for (int i = 0; i < columns.size(); i++) {
@@ -74,8 +73,17 @@ final class TableDatabase implements AutoCloseable {
             s.execute("CREATE USER agent PASSWORD 'agent'");
             s.execute("GRANT SELECT ON t TO agent");
         }
-        agent = DriverManager.getConnection(url, "agent", "agent");
+        agent = connect(url, "agent", "agent");
         agent.setReadOnly(true);
+    }
+
+    /** H2's own data source, not DriverManager: no dependence on which class loader registered the driver. */
+    private static Connection connect(String url, String user, String password) throws SQLException {
+        org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
+        ds.setURL(url);
+        ds.setUser(user);
+        ds.setPassword(password);
+        return ds.getConnection();
     }
 
     static List<List<String>> read(Path csv) {
