@@ -28,13 +28,13 @@ public class AnalysisResource {
     public List<AnalysisLedger.Entry> ofRun(@QueryParam("runId") String runId, @QueryParam("status") String status,
                                             @QueryParam("limit") @DefaultValue("1000") int limit) {
         if (runId == null || runId.isBlank()) {
-            throw field("runId", "is required");
+            throw Problem.invalidParameter("runId", "is required");
         }
         if (status != null && !STATUSES.contains(status)) {
-            throw field("status", "must be one of " + STATUSES);
+            throw Problem.invalidParameter("status", "must be one of " + STATUSES);
         }
         if (limit < 1 || limit > 10_000) {
-            throw field("limit", "must be between 1 and 10000");
+            throw Problem.invalidParameter("limit", "must be between 1 and 10000");
         }
         return ledger.ofRun(runId, status, limit);
     }
@@ -43,9 +43,5 @@ public class AnalysisResource {
     @Path("/{patchId}")
     public AnalysisLedger.Entry get(@PathParam("patchId") String patchId) {
         return ledger.get(patchId).orElseThrow(() -> Problem.of(404, "No such analysis", "no analysis " + patchId + " was recorded").failure());
-    }
-
-    private static Problem.Failure field(String field, String message) {
-        return Problem.of(400, "Invalid parameter", field + " " + message, List.of(new Problem.FieldProblem(null, null, field, message))).failure();
     }
 }

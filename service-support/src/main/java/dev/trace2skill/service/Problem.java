@@ -23,6 +23,10 @@ public record Problem(String type, String title, int status, String detail, Stri
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record FieldProblem(Integer record, String id, String field, String message) {
+        /** A problem with a field of the request as a whole (no record index, no id). */
+        public static FieldProblem of(String field, String message) {
+            return new FieldProblem(null, null, field, message);
+        }
     }
 
     public static Problem of(int status, String title, String detail) {
@@ -31,6 +35,16 @@ public record Problem(String type, String title, int status, String detail, Stri
 
     public static Problem of(int status, String title, String detail, List<FieldProblem> errors) {
         return new Problem(typeFor(status), title, status, detail, null, errors);
+    }
+
+    /** A failure naming one offending field of the request. */
+    public static Failure field(int status, String title, String detail, String field, String message) {
+        return of(status, title, detail, List.of(FieldProblem.of(field, message))).failure();
+    }
+
+    /** 400 for a query or path parameter that is out of range or malformed. */
+    public static Failure invalidParameter(String field, String message) {
+        return field(400, "Invalid parameter", field + " " + message, field, message);
     }
 
     public Response toResponse() {

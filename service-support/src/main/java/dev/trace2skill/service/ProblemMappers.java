@@ -35,11 +35,6 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response invalidFormat(com.fasterxml.jackson.databind.exc.InvalidFormatException e) {
-        return json(e);
-    }
-
-    @ServerExceptionMapper
     public Response notFound(NotFoundException e) {
         return Problem.of(404, "Not found", e.getMessage()).toResponse();
     }

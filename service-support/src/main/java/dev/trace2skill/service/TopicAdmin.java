@@ -18,13 +18,6 @@ public final class TopicAdmin {
     }
 
     /**
-     * @param topics topic → least number of partitions
-     */
-    public static void ensure(String bootstrapServers, Map<String, Integer> topics, short replicationFactor) {
-        ensure(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), topics, replicationFactor);
-    }
-
-    /**
      * @param clientConfig Kafka client settings (bootstrap servers, and security.protocol, sasl.*, ssl.* where the
      *                     broker needs them); settings the admin client does not know are left out
      * @param topics       topic → least number of partitions

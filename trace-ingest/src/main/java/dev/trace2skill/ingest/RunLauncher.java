@@ -68,30 +68,30 @@ public class RunLauncher {
         AnalysisEngine engine = parse(() -> req.engine() == null ? AnalysisEngine.LLM : AnalysisEngine.fromWire(req.engine()), "engine", errors);
         int branching = req.mergeBranching() == null ? RunConfig.DEFAULT_BRANCHING : req.mergeBranching();
         if (branching < 2 || branching > 64) {
-            errors.add(new Problem.FieldProblem(null, null, "mergeBranching", "must be 2-64"));
+            errors.add(Problem.FieldProblem.of("mergeBranching", "must be 2-64"));
         }
         int minSupport = req.minSupport() == null ? defaultMinSupport : req.minSupport();
         if (minSupport < 1) {
-            errors.add(new Problem.FieldProblem(null, null, "minSupport", "must be at least 1"));
+            errors.add(Problem.FieldProblem.of("minSupport", "must be at least 1"));
         }
         Long maxTokens = req.budget() == null ? null : req.budget().maxTokens();
         if (maxTokens != null && maxTokens < 1) {
-            errors.add(new Problem.FieldProblem(null, null, "budget.maxTokens", "must be positive"));
+            errors.add(Problem.FieldProblem.of("budget.maxTokens", "must be positive"));
         }
         if (req.skill() == null || req.skill().isBlank()) {
-            errors.add(new Problem.FieldProblem(null, null, "skill", "give the skill as name@version or name"));
+            errors.add(Problem.FieldProblem.of("skill", "give the skill as name@version or name"));
         }
         RunRequest.Selection sel = req.trajectories();
         if (sel == null || ((sel.dataset() == null || sel.dataset().isBlank()) && (sel.ids() == null || sel.ids().isEmpty()))) {
-            errors.add(new Problem.FieldProblem(null, null, "trajectories", "select trajectories by dataset and/or ids"));
+            errors.add(Problem.FieldProblem.of("trajectories", "select trajectories by dataset and/or ids"));
         }
         String outcome = sel == null ? null : sel.outcome();
         if (outcome != null && !outcome.equals("success") && !outcome.equals("failure") && !outcome.equals("any")) {
-            errors.add(new Problem.FieldProblem(null, null, "trajectories.outcome", "must be success, failure or any"));
+            errors.add(Problem.FieldProblem.of("trajectories.outcome", "must be success, failure or any"));
         }
         int limit = sel == null || sel.limit() == null ? DEFAULT_LIMIT : sel.limit();
         if (limit < 1 || limit > MAX_LIMIT) {
-            errors.add(new Problem.FieldProblem(null, null, "trajectories.limit", "must be 1-" + MAX_LIMIT));
+            errors.add(Problem.FieldProblem.of("trajectories.limit", "must be 1-" + MAX_LIMIT));
         }
         if (!errors.isEmpty()) {
             throw Problem.of(400, "Invalid run", "the run request has " + errors.size() + " problem(s)", errors).failure();
@@ -185,7 +185,7 @@ public class RunLauncher {
         try {
             return f.get();
         } catch (IllegalArgumentException e) {
-            errors.add(new Problem.FieldProblem(null, null, field, e.getMessage()));
+            errors.add(Problem.FieldProblem.of(field, e.getMessage()));
             return null;
         }
     }

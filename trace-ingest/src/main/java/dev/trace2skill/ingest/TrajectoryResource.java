@@ -146,6 +146,6 @@ public class TrajectoryResource {
     }
 
     static Problem.Failure field(int status, String title, String field, String message) {
-        return Problem.of(status, title, message, List.of(new Problem.FieldProblem(null, null, field, message))).failure();
+        return Problem.field(status, title, message, field, message);
     }
 }

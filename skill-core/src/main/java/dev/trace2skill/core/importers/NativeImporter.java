@@ -54,9 +54,9 @@ public final class NativeImporter implements TrajectoryImporter {
             Trajectory t = STRICT.treeToValue(raw.node(), Trajectory.class);
             return List.of(ImportRecord.accepted(raw.index(), raw.key(), t, raw.bytes()));
         } catch (UnrecognizedPropertyException e) {
-            return reject(raw, path(e), "unknown field '" + e.getPropertyName() + "'");
+            return reject(raw, Json.path(e), "unknown field '" + e.getPropertyName() + "'");
         } catch (MismatchedInputException e) {
-            return reject(raw, path(e), "wrong type: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+            return reject(raw, Json.path(e), "wrong type: " + e.getOriginalMessage().lines().findFirst().orElse(""));
         } catch (Exception e) {
             return reject(raw, "(record)", "cannot read the trajectory: " + e.getMessage());
         }
@@ -64,9 +64,5 @@ public final class NativeImporter implements TrajectoryImporter {
 
     private static List<ImportRecord> reject(RawRecord raw, String field, String message) {
         return List.of(ImportRecord.rejected(raw.index(), raw.key(), List.of(new FieldError(field, message)), raw.bytes()));
-    }
-
-    static String path(MismatchedInputException e) {
-        return dev.trace2skill.core.json.Json.path(e);
     }
 }
