@@ -62,29 +62,25 @@ public class AnalysisLedger {
     }
 
     public Optional<Entry> get(String patchId) {
-        List<Entry> l = query(SELECT + " WHERE patch_id = ?", patchId, null, 1);
-        return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+        return query(SELECT + " WHERE patch_id = ?", patchId).stream().findFirst();
     }
 
     /** A run's analyses, optionally only one status, by patch id. */
     public List<Entry> ofRun(String runId, String status, int limit) {
-        return query(SELECT + " WHERE run_id = ?" + (status == null ? "" : " AND status = ?") + " ORDER BY patch_id LIMIT ?", runId, status, limit);
+        return status == null
+                ? query(SELECT + " WHERE run_id = ? ORDER BY patch_id LIMIT ?", runId, limit)
+                : query(SELECT + " WHERE run_id = ? AND status = ? ORDER BY patch_id LIMIT ?", runId, status, limit);
     }
 
     private static final String SELECT = """
             SELECT patch_id, run_id, trajectory_id, analyst, status, verified, failure_reason, edits, prompt_tokens, completion_tokens,
                    model_calls, repairs, latency_ms, worker, attempts, finished_at FROM analyses""";
 
-    private List<Entry> query(String sql, String key, String status, int limit) {
+    private List<Entry> query(String sql, Object... args) {
         List<Entry> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
-            ps.setString(i++, key);
-            if (status != null) {
-                ps.setString(i++, status);
-            }
-            if (sql.contains("LIMIT ?")) {
-                ps.setInt(i, limit);
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

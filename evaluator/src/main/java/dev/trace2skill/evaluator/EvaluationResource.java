@@ -63,7 +63,7 @@ public class EvaluationResource {
     @Produces(MediaType.APPLICATION_JSON)
     public List<JsonNode> list(@QueryParam("limit") @DefaultValue("50") int limit) {
         if (limit < 1 || limit > 500) {
-            throw fieldProblem(400, "limit", "must be between 1 and 500");
+            throw Problem.invalidParameter("limit", "must be between 1 and 500");
         }
         List<JsonNode> out = new ArrayList<>();
         for (EvaluationStore.Evaluation e : store.list(limit)) {
@@ -84,7 +84,8 @@ public class EvaluationResource {
     @Path("/{id}/report")
     @Produces(MediaType.APPLICATION_JSON)
     public Report reportJson(@PathParam("id") String id) {
-        return report(evaluation(id));
+        EvaluationStore.Evaluation e = evaluation(id);
+        return report(e, request(e));
     }
 
     @GET
@@ -92,7 +93,8 @@ public class EvaluationResource {
     @Produces("text/markdown")
     public String reportMarkdown(@PathParam("id") String id) {
         EvaluationStore.Evaluation e = evaluation(id);
-        return ReportRendering.markdown(title(e), report(e)) + "\n_Status: " + e.status() + (e.message() == null ? "" : " — " + e.message()) + "_\n";
+        EvaluationRequest request = request(e);
+        return ReportRendering.markdown(title(e, request), report(e, request)) + "\n_Status: " + e.status() + (e.message() == null ? "" : " — " + e.message()) + "_\n";
     }
 
     @GET
@@ -100,7 +102,8 @@ public class EvaluationResource {
     @Produces("image/svg+xml")
     public String reportSvg(@PathParam("id") String id) {
         EvaluationStore.Evaluation e = evaluation(id);
-        return ReportRendering.svg(title(e), report(e));
+        EvaluationRequest request = request(e);
+        return ReportRendering.svg(title(e, request), report(e, request));
     }
 
     @GET
@@ -111,13 +114,13 @@ public class EvaluationResource {
                                               @QueryParam("limit") @DefaultValue("100") int limit, @QueryParam("offset") @DefaultValue("0") int offset) {
         evaluation(id);
         if (status != null && !STATUSES.contains(status)) {
-            throw fieldProblem(400, "status", "must be one of " + STATUSES);
+            throw Problem.invalidParameter("status", "must be one of " + STATUSES);
         }
         if (limit < 1 || limit > 1000) {
-            throw fieldProblem(400, "limit", "must be between 1 and 1000");
+            throw Problem.invalidParameter("limit", "must be between 1 and 1000");
         }
         if (offset < 0) {
-            throw fieldProblem(400, "offset", "must not be negative");
+            throw Problem.invalidParameter("offset", "must not be negative");
         }
         return store.episodes(id, status, limit, offset, false).stream().map(r -> row(r, false)).toList();
     }
@@ -156,7 +159,7 @@ public class EvaluationResource {
     public Response results(@PathParam("id") String id, JsonNode body) {
         evaluation(id);
         if (body == null || !(body.isObject() || body.isArray())) {
-            throw fieldProblem(400, "(body)", "send an EvalResult object or an array of them");
+            throw Problem.invalidParameter("(body)", "send an EvalResult object or an array of them");
         }
         List<JsonNode> records = new ArrayList<>();
         if (body.isArray()) {
@@ -199,15 +202,18 @@ public class EvaluationResource {
         return Response.ok(out).build();
     }
 
-    private Report report(EvaluationStore.Evaluation e) {
-        EvaluationRequest request = Json.read(e.request(), EvaluationRequest.class);
+    private static EvaluationRequest request(EvaluationStore.Evaluation e) {
+        return Json.read(e.request(), EvaluationRequest.class);
+    }
+
+    private Report report(EvaluationStore.Evaluation e, EvaluationRequest request) {
         Map<String, Prices.Price> prices = new LinkedHashMap<>();
         config.prices().forEach((model, p) -> prices.put(model, new Prices.Price(p.input(), p.output())));
         return ReportBuilder.build(store.finished(e.id()), new Prices(prices), request.authors() == null ? Map.of() : request.authors());
     }
 
     private JsonNode view(EvaluationStore.Evaluation e, boolean withReport) {
-        EvaluationRequest request = Json.read(e.request(), EvaluationRequest.class);
+        EvaluationRequest request = request(e);
         ObjectNode o = Json.mapper().createObjectNode();
         o.put("id", e.id());
         o.put("status", e.status());
@@ -242,7 +248,7 @@ public class EvaluationResource {
             o.put("finishedAt", e.finishedAt().toString());
         }
         if (withReport) {
-            o.set("report", Json.mapper().valueToTree(report(e)));
+            o.set("report", Json.mapper().valueToTree(report(e, request)));
         }
         return o;
     }
@@ -275,12 +281,8 @@ public class EvaluationResource {
         return store.evaluation(id).orElseThrow(() -> Problem.of(404, "No such evaluation", "there is no evaluation " + id).failure());
     }
 
-    private static String title(EvaluationStore.Evaluation e) {
-        return "Evaluation " + e.id() + " (" + Json.read(e.request(), EvaluationRequest.class).taskset() + ")";
-    }
-
-    static Problem.Failure fieldProblem(int status, String field, String message) {
-        return Problem.of(status, "Invalid parameter", field + " " + message, List.of(new Problem.FieldProblem(null, null, field, message))).failure();
+    private static String title(EvaluationStore.Evaluation e, EvaluationRequest request) {
+        return "Evaluation " + e.id() + " (" + request.taskset() + ")";
     }
 
     private static String firstLine(String s) {

@@ -64,79 +64,77 @@ public class EvaluationService {
         List<FieldProblem> problems = new ArrayList<>();
         String runner = raw.runner() == null ? BUILTIN : raw.runner();
         if (!runner.equals(BUILTIN) && !runner.equals(EXTERNAL)) {
-            problems.add(field("runner", "must be 'builtin' or 'external'"));
+            problems.add(FieldProblem.of("runner", "must be 'builtin' or 'external'"));
         }
         boolean includeNoSkill = raw.includeNoSkill() == null || raw.includeNoSkill();
         List<EvaluationRequest.SkillRef> skillRefs = raw.skills() == null ? List.of() : raw.skills();
         if (skillRefs.isEmpty() && !includeNoSkill) {
-            problems.add(field("skills", "name at least one skill, or set includeNoSkill"));
+            problems.add(FieldProblem.of("skills", "name at least one skill, or set includeNoSkill"));
         }
         Map<String, SkillSnapshot> skills = resolveSkills(skillRefs, problems);
         if (raw.taskset() == null || raw.taskset().isBlank()) {
-            problems.add(field("taskset", "is required: gsm8k, aime24, amc23, wikitq, or inline"));
+            problems.add(FieldProblem.of("taskset", "is required: gsm8k, aime24, amc23, wikitq, or inline"));
         }
         if (raw.range() != null && raw.sample() != null) {
-            problems.add(field("sample", "give a range or a sample, not both"));
+            problems.add(FieldProblem.of("sample", "give a range or a sample, not both"));
         }
         if (raw.range() != null && (raw.range().from() < 0 || raw.range().to() <= raw.range().from())) {
-            problems.add(field("range", "must have 0 <= from < to"));
+            problems.add(FieldProblem.of("range", "must have 0 <= from < to"));
         }
         if (raw.sample() != null && raw.sample().size() <= 0) {
-            problems.add(field("sample.size", "must be positive"));
+            problems.add(FieldProblem.of("sample.size", "must be positive"));
         }
         if (TaskSource.INLINE.equals(raw.taskset())) {
-            for (String[] p : TaskSource.problems(raw.tasks())) {
-                problems.add(field(p[0], p[1]));
-            }
+            problems.addAll(TaskSource.problems(raw.tasks()));
             if (BUILTIN.equals(runner) && raw.tasks() != null) {
                 for (int i = 0; i < raw.tasks().size(); i++) {
                     if (raw.tasks().get(i) != null && raw.tasks().get(i).expected() == null) {
-                        problems.add(field("tasks[" + i + "].expected", "the built-in runner scores answers, so it needs the expected answer"));
+                        problems.add(FieldProblem.of("tasks[" + i + "].expected", "the built-in runner scores answers, so it needs the expected answer"));
                     }
                 }
             }
         } else if (raw.tasks() != null && !raw.tasks().isEmpty()) {
-            problems.add(field("tasks", "inline tasks need \"taskset\": \"inline\""));
+            problems.add(FieldProblem.of("tasks", "inline tasks need \"taskset\": \"inline\""));
         }
         List<ModelSettings> modelSettings = raw.models() == null || raw.models().isEmpty() ? List.of(ModelSettings.DEFAULTS) : raw.models();
         Map<String, ModelSettings> byLabel = new LinkedHashMap<>();
         for (int i = 0; i < modelSettings.size(); i++) {
             ModelSettings m = modelSettings.get(i);
             if (m == null) {
-                problems.add(field("models[" + i + "]", "must be an object {model, endpoint | baseUrl}"));
+                problems.add(FieldProblem.of("models[" + i + "]", "must be an object {model, endpoint | baseUrl}"));
                 continue;
             }
             try {
                 ModelGateway.Target t = models.resolve(m);
                 if (byLabel.putIfAbsent(t.model(), m) != null) {
-                    problems.add(field("models[" + i + "].model", "model '" + t.model() + "' is listed twice"));
+                    problems.add(FieldProblem.of("models[" + i + "].model", "model '" + t.model() + "' is listed twice"));
                 }
             } catch (IllegalArgumentException e) {
-                problems.add(field("models[" + i + "].endpoint", e.getMessage()));
+                problems.add(FieldProblem.of("models[" + i + "].endpoint", e.getMessage()));
             }
             if (m.baseUrl() != null && !m.baseUrl().matches("^https?://.+")) {
-                problems.add(field("models[" + i + "].baseUrl", "must be an http(s) URL"));
+                problems.add(FieldProblem.of("models[" + i + "].baseUrl", "must be an http(s) URL"));
             }
         }
         List<Integer> seeds = raw.seeds() == null || raw.seeds().isEmpty() ? List.of(0) : raw.seeds();
         if (seeds.stream().anyMatch(s -> s == null) || seeds.stream().distinct().count() != seeds.size()) {
-            problems.add(field("seeds", "must be distinct integers"));
+            problems.add(FieldProblem.of("seeds", "must be distinct integers"));
         }
         int concurrency = raw.concurrency() == null ? config.defaultConcurrency() : raw.concurrency();
         if (concurrency < 1 || concurrency > 512) {
-            problems.add(field("concurrency", "must be between 1 and 512"));
+            problems.add(FieldProblem.of("concurrency", "must be between 1 and 512"));
         }
         Long maxTokens = raw.budget() == null ? null : raw.budget().maxTokens();
         if (maxTokens != null && maxTokens <= 0) {
-            problems.add(field("budget.maxTokens", "must be positive"));
+            problems.add(FieldProblem.of("budget.maxTokens", "must be positive"));
         }
         if (raw.sendTrajectories() != null && (raw.sendTrajectories().dataset() == null || raw.sendTrajectories().dataset().isBlank())) {
-            problems.add(field("sendTrajectories.dataset", "is required: the dataset the episodes are stored under in trace-ingest"));
+            problems.add(FieldProblem.of("sendTrajectories.dataset", "is required: the dataset the episodes are stored under in trace-ingest"));
         }
         Map<String, String> authors = raw.authors() == null ? Map.of() : raw.authors();
         for (String skill : authors.keySet()) {
             if (!skills.containsKey(skill)) {
-                problems.add(field("authors." + skill, "names a skill that is not evaluated; use the skill's name@version"));
+                problems.add(FieldProblem.of("authors." + skill, "names a skill that is not evaluated; use the skill's name@version"));
             }
         }
         List<Task> selected = List.of();
@@ -144,10 +142,10 @@ public class EvaluationService {
             try {
                 selected = tasks.select(raw);
                 if (selected.isEmpty()) {
-                    problems.add(field("taskset", "selects no tasks"));
+                    problems.add(FieldProblem.of("taskset", "selects no tasks"));
                 }
             } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
-                problems.add(field(raw.range() != null && e.getMessage() != null && e.getMessage().startsWith("range") ? "range" : "taskset", e.getMessage()));
+                problems.add(FieldProblem.of(raw.range() != null && e.getMessage() != null && e.getMessage().startsWith("range") ? "range" : "taskset", e.getMessage()));
             }
         }
         if (!problems.isEmpty()) {
@@ -161,7 +159,7 @@ public class EvaluationService {
                 Boolean.TRUE.equals(raw.ablation()));
         if (plan.size() > MAX_EPISODES) {
             throw Problem.of(422, "Evaluation too large", plan.size() + " episodes planned; at most " + MAX_EPISODES,
-                    List.of(field("range", "select fewer tasks, skills, models or seeds"))).failure();
+                    List.of(FieldProblem.of("range", "select fewer tasks, skills, models or seeds"))).failure();
         }
         EvaluationRequest normalised = new EvaluationRequest(
                 skills.keySet().stream().map(r -> new EvaluationRequest.SkillRef(r, null, null)).toList(), includeNoSkill, raw.taskset(),
@@ -191,13 +189,13 @@ public class EvaluationService {
             EvaluationRequest.SkillRef r = refs.get(i);
             String at = "skills[" + i + "]";
             if (r == null) {
-                problems.add(field(at, "a skill is \"name@version\" or {\"name\": ..., \"files\": {...}}"));
+                problems.add(FieldProblem.of(at, "a skill is \"name@version\" or {\"name\": ..., \"files\": {...}}"));
                 continue;
             }
             if (r.ref() != null) {
                 Matcher m = SKILL_REF.matcher(r.ref());
                 if (!m.matches()) {
-                    problems.add(field(at, "'" + r.ref() + "' is not name@version (e.g. refund-desk@2)"));
+                    problems.add(FieldProblem.of(at, "'" + r.ref() + "' is not name@version (e.g. refund-desk@2)"));
                     continue;
                 }
                 Optional<SkillBundle> bundle;
@@ -207,26 +205,26 @@ public class EvaluationService {
                     throw Problem.of(502, "Skill registry unavailable", e.getMessage()).failure();
                 }
                 if (bundle.isEmpty()) {
-                    problems.add(field(at, "the registry has no skill " + r.ref()));
+                    problems.add(FieldProblem.of(at, "the registry has no skill " + r.ref()));
                 } else if (out.putIfAbsent(r.ref(), SkillSnapshot.of(bundle.get(), Integer.parseInt(m.group(2)))) != null) {
-                    problems.add(field(at, r.ref() + " is listed twice"));
+                    problems.add(FieldProblem.of(at, r.ref() + " is listed twice"));
                 }
                 continue;
             }
             if (r.name() == null || r.files() == null || r.files().isEmpty()) {
-                problems.add(field(at, "an inline skill needs name and files {path: content}"));
+                problems.add(FieldProblem.of(at, "an inline skill needs name and files {path: content}"));
                 continue;
             }
             SkillBundle bundle;
             try {
                 bundle = SkillBundle.ofText(r.name(), r.files());
             } catch (IllegalArgumentException e) {
-                problems.add(field(at + ".files", e.getMessage()));
+                problems.add(FieldProblem.of(at + ".files", e.getMessage()));
                 continue;
             }
             List<Violation> violations = new SkillValidator().validate(bundle);
             for (Violation v : violations) {
-                problems.add(field(at + ".files." + v.file(), v.rule() + ": " + v.message() + (v.value() == null ? "" : " (value: " + v.value() + ")")));
+                problems.add(FieldProblem.of(at + ".files." + v.file(), v.rule() + ": " + v.message() + (v.value() == null ? "" : " (value: " + v.value() + ")")));
             }
             if (violations.isEmpty()) {
                 String ref = r.name() + "@inline-" + bundle.contentHash().substring(0, 10);
@@ -234,9 +232,5 @@ public class EvaluationService {
             }
         }
         return out;
-    }
-
-    static FieldProblem field(String field, String message) {
-        return new FieldProblem(null, null, field, message);
     }
 }

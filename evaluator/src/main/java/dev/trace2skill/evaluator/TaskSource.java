@@ -5,6 +5,7 @@ import dev.trace2skill.core.data.SharedData;
 import dev.trace2skill.core.eval.TaskSelection;
 import dev.trace2skill.core.tasks.Task;
 import dev.trace2skill.core.tasks.TaskSets;
+import dev.trace2skill.service.Problem.FieldProblem;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -71,8 +72,8 @@ public class TaskSource {
     }
 
     /** Problems of inline tasks, by index: missing id or question, duplicate id, unknown checker. */
-    static List<String[]> problems(List<EvaluationRequest.InlineTask> tasks) {
-        List<String[]> out = new ArrayList<>();
+    static List<FieldProblem> problems(List<EvaluationRequest.InlineTask> tasks) {
+        List<FieldProblem> out = new ArrayList<>();
         if (tasks == null) {
             return out;
         }
@@ -81,22 +82,22 @@ public class TaskSource {
             EvaluationRequest.InlineTask t = tasks.get(i);
             String at = "tasks[" + i + "]";
             if (t == null) {
-                out.add(new String[]{at, "must be an object"});
+                out.add(FieldProblem.of(at, "must be an object"));
                 continue;
             }
             if (t.id() == null || t.id().isBlank()) {
-                out.add(new String[]{at + ".id", "is required"});
+                out.add(FieldProblem.of(at + ".id", "is required"));
             } else if (!ids.add(t.id())) {
-                out.add(new String[]{at + ".id", "duplicate task id '" + t.id() + "'"});
+                out.add(FieldProblem.of(at + ".id", "duplicate task id '" + t.id() + "'"));
             }
             if (t.question() == null || t.question().isBlank()) {
-                out.add(new String[]{at + ".question", "is required"});
+                out.add(FieldProblem.of(at + ".question", "is required"));
             }
             if (t.checker() != null && !AnswerCheckers.names().contains(t.checker())) {
-                out.add(new String[]{at + ".checker", "unknown checker '" + t.checker() + "'; known: " + AnswerCheckers.names()});
+                out.add(FieldProblem.of(at + ".checker", "unknown checker '" + t.checker() + "'; known: " + AnswerCheckers.names()));
             }
             if (t.context() != null && t.context().containsKey("table")) {
-                out.add(new String[]{at + ".context.table", "inline tasks cannot name a table file; use the wikitq task set"});
+                out.add(FieldProblem.of(at + ".context.table", "inline tasks cannot name a table file; use the wikitq task set"));
             }
         }
         return out;
