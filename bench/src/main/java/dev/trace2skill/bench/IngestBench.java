@@ -1,5 +1,7 @@
 package dev.trace2skill.bench;
 
+import dev.trace2skill.infra.ServiceProcess;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.trajectory.Trajectory;

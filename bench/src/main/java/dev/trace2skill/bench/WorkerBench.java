@@ -1,5 +1,7 @@
 package dev.trace2skill.bench;
 
+import dev.trace2skill.infra.ServiceProcess;
+
 import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.patch.EvolutionMode;
 import dev.trace2skill.core.pipeline.AnalysisEngine;

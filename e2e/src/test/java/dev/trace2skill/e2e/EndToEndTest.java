@@ -8,6 +8,7 @@ import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.pipeline.SkillSnapshot;
 import dev.trace2skill.core.skill.SkillValidator;
 import dev.trace2skill.infra.Ports;
+import dev.trace2skill.infra.ServiceProcess;
 import dev.trace2skill.modelsim.ChatRequest;
 import dev.trace2skill.modelsim.Reply;
 import dev.trace2skill.modelsim.ScriptedModelServer;
@@ -52,6 +53,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EndToEndTest {
     static final String TOKEN = "e2e-token";
+    static final String JVM_OPTS = "-Xmx384m -XX:+UseSerialGC";
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static final int MODEL_PORT = Ports.free();
     static final Map<String, String> CONTENT_BY_TRAJECTORY = new ConcurrentHashMap<>();
@@ -79,12 +81,12 @@ class EndToEndTest {
                 "T2S_TOPICS_ANALYSIS_PARTITIONS", "8",
                 "T2S_TOPICS_PARTITIONS", "2",
                 "T2S_MERGER_STRAGGLER_TIMEOUT", "5m"));
-        ingest = new ServiceProcess("trace-ingest", env, logs).start();
-        worker = new ServiceProcess("analyst-worker", env, logs).start();
-        merger = new ServiceProcess("merger", env, logs).start();
+        ingest = ServiceProcess.start("trace-ingest", "trace-ingest", env, JVM_OPTS, logs);
+        worker = ServiceProcess.start("analyst-worker", "analyst-worker", env, JVM_OPTS, logs);
+        merger = ServiceProcess.start("merger", "merger", env, JVM_OPTS, logs);
         Map<String, String> evaluatorEnv = new HashMap<>(env);
         evaluatorEnv.put("T2S_INGEST_URL", ingest.url());
-        evaluator = new ServiceProcess("evaluator", evaluatorEnv, logs).start();
+        evaluator = ServiceProcess.start("evaluator", "evaluator", evaluatorEnv, JVM_OPTS, logs);
         for (ServiceProcess s : List.of(ingest, worker, merger, evaluator)) {
             s.awaitReady(Duration.ofSeconds(120));
         }
@@ -155,7 +157,7 @@ class EndToEndTest {
             int atKill = awaitNodes(interrupted, 4, Duration.ofSeconds(240));
             merger.kill();
             assertThat(atKill).as("killed mid-merge").isBetween(4, total - 1);
-            merger = new ServiceProcess("merger", env, logs).start();
+            merger = ServiceProcess.start("merger", "merger-restarted", env, JVM_OPTS, logs);
             merger.awaitReady(Duration.ofSeconds(120));
             JsonNode done = awaitDone(interrupted, Duration.ofSeconds(240));
             SkillSnapshot sStar = Json.read(get(merger.url() + "/v1/runs/" + interrupted + "/skill"), SkillSnapshot.class);

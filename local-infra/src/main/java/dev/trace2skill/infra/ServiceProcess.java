@@ -1,7 +1,4 @@
-package dev.trace2skill.bench;
-
-import dev.trace2skill.infra.Ports;
-import dev.trace2skill.infra.Processes;
+package dev.trace2skill.infra;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,16 +15,16 @@ import java.util.Map;
 
 /**
  * One service from its packaged Quarkus jar ({@code <module>/target/quarkus-app/quarkus-run.jar}) as a real process on
- * a free loopback port, with the JVM options of {@code ./t2s up} unless told otherwise. Stopped with SIGTERM when the
- * benchmark ends (also from a shutdown hook).
+ * a free loopback port, with the JVM options of {@code ./t2s up} unless told otherwise, for the end-to-end tests and
+ * the benchmarks. Stopped with SIGTERM on {@link #close()} (also from a shutdown hook), or killed with {@link #kill()}.
  */
-final class ServiceProcess implements AutoCloseable {
-    static final String DEFAULT_JVM_OPTS = "-Xmx512m -XX:+UseSerialGC";
+public final class ServiceProcess implements AutoCloseable {
+    public static final String DEFAULT_JVM_OPTS = "-Xmx512m -XX:+UseSerialGC";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    final String name;
-    final int port;
-    final Path log;
+    public final String name;
+    public final int port;
+    public final Path log;
     private final Process process;
 
     private ServiceProcess(String name, int port, Path log, Process process) {
@@ -37,7 +34,7 @@ final class ServiceProcess implements AutoCloseable {
         this.process = process;
     }
 
-    static Path repoRoot() {
+    public static Path repoRoot() {
         String explicit = System.getProperty("t2s.repo.root");
         Path p = Path.of(explicit != null ? explicit : System.getProperty("user.dir")).toAbsolutePath();
         for (Path d = p; d != null; d = d.getParent()) {
@@ -45,13 +42,13 @@ final class ServiceProcess implements AutoCloseable {
                 return d;
             }
         }
-        throw new IllegalStateException("run the benchmark from the repository root (or set -Dt2s.repo.root=...)");
+        throw new IllegalStateException("run from the repository or a module in it (or set -Dt2s.repo.root=...)");
     }
 
-    static Path jar(String module) {
+    public static Path jar(String module) {
         Path jar = repoRoot().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
-            throw new IllegalStateException("missing " + jar + ": build it first (./mvnw -B -q -pl bench -am -DskipTests package)");
+            throw new IllegalStateException("missing " + jar + ": build the services first (./mvnw -B -q -DskipTests package)");
         }
         return jar;
     }
@@ -59,7 +56,7 @@ final class ServiceProcess implements AutoCloseable {
     /**
      * @param instance a name for the log file (and e.g. the worker's HOSTNAME)
      */
-    static ServiceProcess start(String module, String instance, Map<String, String> env, String jvmOpts, Path logDir) {
+    public static ServiceProcess start(String module, String instance, Map<String, String> env, String jvmOpts, Path logDir) {
         int port = Ports.free();
         Path log = logDir.resolve(instance + ".log");
         List<String> cmd = new ArrayList<>();
@@ -88,15 +85,15 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    void awaitReady(Duration timeout) {
+    public void awaitReady(Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
             if (!process.isAlive()) {
@@ -120,7 +117,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Saves the service's Prometheus metrics ({@code /q/metrics}) beside its log, as {@code <instance>.metrics.txt}. */
-    void saveMetrics() {
+    public void saveMetrics() {
         try {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/q/metrics")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -133,17 +130,17 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Resident set size now and its peak (VmRSS, VmHWM from /proc/&lt;pid&gt;/status), in KiB. */
-    Memory memory() {
+    public Memory memory() {
         return Memory.of(pid());
     }
 
     /** User + system CPU time of the process so far, in milliseconds (from /proc/&lt;pid&gt;/stat). */
-    long cpuMillis() {
+    public long cpuMillis() {
         return cpuMillis(pid());
     }
 
-    record Memory(long rssKiB, long hwmKiB) {
-        static Memory of(long pid) {
+    public record Memory(long rssKiB, long hwmKiB) {
+        public static Memory of(long pid) {
             try {
                 long rss = -1;
                 long hwm = -1;
@@ -160,16 +157,16 @@ final class ServiceProcess implements AutoCloseable {
             }
         }
 
-        String rssMiB() {
+        public String rssMiB() {
             return rssKiB < 0 ? "?" : Long.toString(Math.round(rssKiB / 1024.0));
         }
 
-        String hwmMiB() {
+        public String hwmMiB() {
             return hwmKiB < 0 ? "?" : Long.toString(Math.round(hwmKiB / 1024.0));
         }
     }
 
-    static long cpuMillis(long pid) {
+    public static long cpuMillis(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             // fields after the command name in parentheses (which may contain spaces)
@@ -181,6 +178,12 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: no shutdown hooks, no clean consumer close — as when a node dies. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
     @Override
     public void close() {
         if (process.isAlive()) {
@@ -188,7 +191,7 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    static void sleep(long ms) {
+    private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
