@@ -27,8 +27,7 @@ class NativeAndImagesTest {
             Path docker = Repo.ROOT.resolve(s).resolve("src/main/docker");
             String jvm = Repo.read(docker.resolve("Dockerfile.jvm"));
             String nat = Repo.read(docker.resolve("Dockerfile.native-micro"));
-            String port = s.equals("evaluator") || !Repo.hasModule(s) ? "8084"
-                    : Repo.applicationProperties(s).getProperty("quarkus.http.port");
+            String port = Repo.applicationProperties(s).getProperty("quarkus.http.port");
             assertThat(jvm).contains("target/quarkus-app/lib/", "target/quarkus-app/app/", "target/quarkus-app/quarkus/",
                     "quarkus-run.jar", "EXPOSE " + port, "USER 185").doesNotContain("USER root", "USER 0");
             assertThat(nat).contains("target/*-runner", "EXPOSE " + port, "USER 1001", "-Dquarkus.http.host=0.0.0.0")

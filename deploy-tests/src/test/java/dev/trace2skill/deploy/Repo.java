@@ -39,22 +39,16 @@ final class Repo {
         return ROOT.resolve("k8s");
     }
 
-    /** A service's application.properties, or empty properties when the module is not in this tree (yet). */
+    /** A service's application.properties (a service without one fails the test that asks). */
     static Properties applicationProperties(String service) {
         Path file = ROOT.resolve(service).resolve("src/main/resources/application.properties");
         Properties p = new Properties();
-        if (Files.isRegularFile(file)) {
-            try (Reader r = Files.newBufferedReader(file)) {
-                p.load(r);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
         }
         return p;
-    }
-
-    static boolean hasModule(String service) {
-        return Files.isRegularFile(ROOT.resolve(service).resolve("src/main/resources/application.properties"));
     }
 
     /** Every main Java source file of the repository (not under target/). */

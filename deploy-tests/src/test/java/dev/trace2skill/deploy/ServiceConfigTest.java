@@ -106,9 +106,6 @@ class ServiceConfigTest {
             if (d.isEmpty()) {
                 continue;
             }
-            if (!Repo.hasModule(service)) {
-                continue; // its application.properties is not in this tree yet (evaluator lands in parallel)
-            }
             Known known = known(service);
             JsonNode c = Manifests.containers(d.get()).getFirst();
             Set<String> envs = environment(m, c);
@@ -134,12 +131,8 @@ class ServiceConfigTest {
             }
             JsonNode c = Manifests.containers(d.get()).getFirst();
             int port = c.at("/ports/0/containerPort").asInt();
-            if (Repo.hasModule(service)) {
-                assertThat(port).isEqualTo(Integer.parseInt(Repo.applicationProperties(service).getProperty("quarkus.http.port")));
-                assertThat(Repo.applicationProperties(service).getProperty("quarkus.application.name")).isEqualTo(service);
-            } else {
-                assertThat(port).as(service + " is not in this tree yet: the port the design gives it").isEqualTo(8084);
-            }
+            assertThat(port).isEqualTo(Integer.parseInt(Repo.applicationProperties(service).getProperty("quarkus.http.port")));
+            assertThat(Repo.applicationProperties(service).getProperty("quarkus.application.name")).isEqualTo(service);
             assertThat(c.at("/startupProbe/httpGet/path").asText()).isEqualTo("/q/health/started");
             assertThat(c.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/q/health/live");
             assertThat(c.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/q/health/ready");
