@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -24,7 +23,7 @@ public final class LocalInfra implements AutoCloseable {
     }
 
     /**
-     * @param dir       base directory (made traversable so the postgres OS user can reach its data)
+     * @param dir       base directory (a server that runs as another OS user keeps its data elsewhere: see PostgresServer)
      * @param kafkaPort client port, or 0 for a free one
      * @param pgPort    PostgreSQL port, or 0 for a free one
      * @param detached  true when the servers must outlive this JVM
@@ -32,7 +31,6 @@ public final class LocalInfra implements AutoCloseable {
     public static LocalInfra start(Path dir, int kafkaPort, int pgPort, boolean detached) {
         try {
             Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -52,9 +50,7 @@ public final class LocalInfra implements AutoCloseable {
     /** A fresh temporary directory for a throwaway stack (tests). */
     public static Path tempDir() {
         try {
-            Path d = Files.createTempDirectory("t2s-infra-");
-            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
-            return d;
+            return Files.createTempDirectory("t2s-infra-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -2,6 +2,9 @@ package dev.trace2skill.infra;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.trace2skill.core.skill.SkillBundle;
+import dev.trace2skill.core.skill.SkillValidator;
+import dev.trace2skill.core.skill.Violation;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,13 +16,24 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** The launcher's infrastructure commands: {@code up}, {@code down}, {@code status}. */
-@Command(name = "t2s-infra", mixinStandardHelpOptions = true, subcommands = {Main.Up.class, Main.Down.class, Main.Status.class, Main.Env.class},
+@Command(name = "t2s-infra", mixinStandardHelpOptions = true, subcommands = {Main.Up.class, Main.Down.class, Main.Status.class, Main.Env.class, Main.ValidateSkill.class},
         description = "Starts and stops a local Kafka (KRaft) broker and PostgreSQL server.")
 public final class Main {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(new CommandLine(new Main()).setExecutionExceptionHandler(Main::oneLine).execute(args));
+    }
+
+    /** A failure is one line naming what failed (the server's log tail follows when there is one), not a stack trace. */
+    static int oneLine(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        Throwable t = e;
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.io.UncheckedIOException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        System.err.println("t2s: infrastructure " + cmd.getCommandName() + " failed: " + message);
+        return 1;
     }
 
     static Path stateFile(Path dir) {
@@ -77,6 +91,7 @@ public final class Main {
             InfraState s = JSON.readValue(state.toFile(), InfraState.class);
             KafkaBroker.stop(s.kafkaPid(), s.kafkaPort());
             PostgresServer.stop(Path.of(s.postgresDataDir()), s.postgresPort());
+            PostgresServer.deleteServerDir(Path.of(s.postgresDataDir()));
             Files.delete(state);
             LocalInfra.deleteTree(stateDir.toAbsolutePath().resolve("infra"));
             boolean clean = !Ports.isOpen(s.kafkaPort()) && !Ports.isOpen(s.postgresPort());
@@ -123,6 +138,26 @@ public final class Main {
             System.out.println("kafka " + s.bootstrapServers() + " " + (kafka ? "UP" : "DOWN"));
             System.out.println("postgres " + s.jdbcBaseUrl() + " " + (pg ? "UP" : "DOWN"));
             return kafka && pg ? 0 : 1;
+        }
+    }
+
+    @Command(name = "validate-skill", description = "Check a skill folder against the Agent Skills rules; print each violation; exit 1 if any.")
+    static final class ValidateSkill implements Callable<Integer> {
+        @CommandLine.Parameters(paramLabel = "DIR", description = "the skill folder (its name must equal the skill's name)")
+        Path folder;
+
+        @Override
+        public Integer call() {
+            if (!Files.isDirectory(folder)) {
+                System.err.println("t2s: " + folder + " is not a folder");
+                return 2;
+            }
+            SkillBundle bundle = SkillBundle.readFolder(folder.toAbsolutePath().normalize());
+            List<Violation> violations = new SkillValidator().validate(bundle);
+            violations.forEach(v -> System.out.println(v));
+            System.out.println(bundle.name() + ": " + bundle.paths().size() + " files, "
+                    + (violations.isEmpty() ? "valid" : violations.size() + " violation(s)"));
+            return violations.isEmpty() ? 0 : 1;
         }
     }
 }

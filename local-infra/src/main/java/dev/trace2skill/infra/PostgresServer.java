@@ -18,11 +18,17 @@ import java.util.stream.Stream;
 /**
  * A real PostgreSQL server from the system's binaries (Debian's {@code postgresql} package), with trust
  * authentication for the superuser {@code t2s}, listening on 127.0.0.1 only, tuned for throwaway data (no fsync).
- * PostgreSQL refuses to run as root; as root this runs it as the {@code postgres} OS user.
+ * PostgreSQL refuses to run as root; as root this runs it as the {@code postgres} OS user. That user may not be able to
+ * reach the caller's directory (a checkout under {@code /root}, or in any 0700 folder), so then the server's own
+ * directory (data, socket, working directory) is a fresh per-server folder under the system temp directory, owned by
+ * {@code postgres} and removed when the server is stopped; only the log stays in the caller's directory.
  */
 public final class PostgresServer implements AutoCloseable {
     public static final String USER = "t2s";
     private static final Pattern DB_NAME = Pattern.compile("^[a-z_][a-z0-9_]{0,62}$");
+
+    /** Prefix of the per-server folders made under the system temp directory when the server runs as another user. */
+    static final String SERVER_DIR_PREFIX = "t2s-pg-";
 
     private final Path dataDir;
     private final Path bin;
@@ -38,42 +44,63 @@ public final class PostgresServer implements AutoCloseable {
 
     public static PostgresServer start(Path dir, int port, boolean detached, Duration timeout) {
         Path bin = binaries();
-        Path data = dir.resolve("pgdata");
         Path log = dir.resolve("postgres.log");
         try {
             Files.createDirectories(dir);
-            boolean root = isRoot();
-            if (root) {
-                // the postgres user owns its directory (its parents must be traversable: see LocalInfra)
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-                chown(dir);
-                if (!Files.exists(log)) {
-                    Files.createFile(log);
+            Path serverDir = isRoot() ? ownServerDir() : dir;
+            Path data = serverDir.resolve("pgdata");
+            try {
+                Processes.run(asPostgres(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER,
+                        "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")), Duration.ofSeconds(120), serverDir);
+                List<String> postgres = List.of(bin.resolve("postgres").toString(), "-D", data.toString(), "-p", Integer.toString(port),
+                        "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + data,
+                        "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                        "-c", "max_connections=300", "-c", "shared_buffers=64MB");
+                List<String> cmd;
+                if (detached) {
+                    cmd = asPostgres(postgres);
+                } else {
+                    // stop the server when this JVM's end of the stdin pipe closes, however the JVM ended
+                    // (a background job's stdin is /dev/null in a non-interactive shell, so the pipe is passed on fd 3)
+                    List<String> sh = new ArrayList<>(List.of("sh", "-c",
+                            "exec 3<&0; \"$@\" </dev/null & pid=$!; (cat <&3 >/dev/null; kill -INT $pid 2>/dev/null) & wait $pid", "sh"));
+                    sh.addAll(postgres);
+                    cmd = asPostgres(sh);
                 }
-                chown(log);
+                Process process = Processes.start(cmd, log, detached, serverDir);
+                awaitReady(bin, port, log, process, timeout);
+                return new PostgresServer(data, bin, port, detached ? null : process);
+            } catch (RuntimeException e) {
+                if (!serverDir.equals(dir)) {
+                    LocalInfra.deleteTree(serverDir);
+                }
+                throw e;
             }
-            Processes.run(asPostgres(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER,
-                    "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")), Duration.ofSeconds(120));
-            List<String> postgres = List.of(bin.resolve("postgres").toString(), "-D", data.toString(), "-p", Integer.toString(port),
-                    "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + data,
-                    "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                    "-c", "max_connections=300", "-c", "shared_buffers=64MB");
-            List<String> cmd;
-            if (detached) {
-                cmd = asPostgres(postgres);
-            } else {
-                // stop the server when this JVM's end of the stdin pipe closes, however the JVM ended
-                // (a background job's stdin is /dev/null in a non-interactive shell, so the pipe is passed on fd 3)
-                List<String> sh = new ArrayList<>(List.of("sh", "-c",
-                        "exec 3<&0; \"$@\" </dev/null & pid=$!; (cat <&3 >/dev/null; kill -INT $pid 2>/dev/null) & wait $pid", "sh"));
-                sh.addAll(postgres);
-                cmd = asPostgres(sh);
-            }
-            Process process = Processes.start(cmd, log, detached, dir);
-            awaitReady(bin, port, log, process, timeout);
-            return new PostgresServer(data, bin, port, detached ? null : process);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A fresh folder for a server that runs as the {@code postgres} user: under the system temp directory (which every
+     * user can traverse), mode 0700, owned by {@code postgres}.
+     */
+    private static Path ownServerDir() throws IOException {
+        Path d = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), SERVER_DIR_PREFIX,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        chown(d);
+        return d;
+    }
+
+    /**
+     * Deletes the server's folder when it is one of the per-server temp folders made by {@link #start} (the caller's own
+     * directory is left to the caller).
+     */
+    public static void deleteServerDir(Path dataDir) {
+        Path serverDir = dataDir.getParent();
+        if (serverDir != null && serverDir.getFileName().toString().startsWith(SERVER_DIR_PREFIX)
+                && serverDir.getParent().equals(Path.of(System.getProperty("java.io.tmpdir")))) {
+            LocalInfra.deleteTree(serverDir);
         }
     }
 
@@ -120,6 +147,7 @@ public final class PostgresServer implements AutoCloseable {
         if (process != null) {
             process.destroyForcibly();
         }
+        deleteServerDir(dataDir);
     }
 
     /** Fast shutdown (SIGINT to the postmaster), then waits for the port to close. */

@@ -38,10 +38,19 @@ public final class Processes {
 
     /** Runs a command to completion and returns its output; fails with the output when the exit status is not 0. */
     public static String run(List<String> command, Duration timeout) {
+        return run(command, timeout, null);
+    }
+
+    /** As {@link #run(List, Duration)}, in {@code workDir} (null: this process' working directory). */
+    public static String run(List<String> command, Duration timeout, Path workDir) {
         try {
             Path out = Files.createTempFile("t2s-cmd", ".log");
             try {
-                Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+                if (workDir != null) {
+                    pb.directory(workDir.toFile());
+                }
+                Process p = pb.start();
                 if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     p.destroyForcibly();
                     throw new IllegalStateException(String.join(" ", command) + " timed out after " + timeout);

@@ -10,6 +10,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -25,7 +28,15 @@ class LocalInfraTest {
 
     @Test
     void realBrokerAndDatabaseRoundTripAndLeaveNothingBehind() throws Exception {
-        LocalInfra infra = LocalInfra.start(LocalInfra.tempDir(), 0, 0, false);
+        // a checkout in a private folder (a clone under /root, or in a fresh mktemp -d): the postgres OS user that runs
+        // the server as root cannot traverse it
+        Path privateDir = Files.createTempDirectory("t2s-private-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        LocalInfra infra = LocalInfra.start(privateDir.resolve("checkout/.t2s/infra"), 0, 0, false);
+        Path pgData = infra.postgres().dataDir();
+        if (PostgresServer.isRoot()) {
+            assertThat(pgData.startsWith(privateDir)).as("the server's data lives where its user can reach it").isFalse();
+            assertThat(pgData.getParent().getFileName().toString()).startsWith(PostgresServer.SERVER_DIR_PREFIX);
+        }
         long kafkaPid = infra.kafka().pid();
         long pgPid = infra.postgres().pid();
         int kafkaPort = infra.kafka().port();
@@ -71,6 +82,7 @@ class LocalInfraTest {
         assertThat(Processes.alive(pgPid)).as("postmaster process").isFalse();
         assertThat(Ports.isOpen(kafkaPort)).as("kafka port").isFalse();
         assertThat(Ports.isOpen(pgPort)).as("postgres port").isFalse();
-        LocalInfra.deleteTree(infra.dir());
+        assertThat(pgData).as("the server's data folder is removed with it").doesNotExist();
+        LocalInfra.deleteTree(privateDir);
     }
 }
