@@ -4,13 +4,11 @@ import dev.trace2skill.core.pipeline.PatchResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+import org.jdbi.v3.core.statement.Query;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,7 +22,7 @@ public class AnalysisLedger {
     private static final Logger LOG = Logger.getLogger(AnalysisLedger.class);
 
     @Inject
-    DataSource dataSource;
+    Jdbi jdbi;
 
     /** One analysis as {@code GET /v1/analyses} shows it. */
     public record Entry(String patchId, String runId, String trajectoryId, String analyst, String status, Boolean verified,
@@ -32,66 +30,68 @@ public class AnalysisLedger {
                         long latencyMs, String worker, int attempts, String finishedAt) {
     }
 
+    /** A row of {@code analyses}. */
+    public record Row(String patchId, String runId, String trajectoryId, String analyst, String status, Boolean verified,
+                      String failureReason, int edits, long promptTokens, long completionTokens, int modelCalls, int repairs,
+                      long latencyMs, String worker, int attempts, Instant finishedAt) {
+        Entry entry() {
+            return new Entry(patchId, runId, trajectoryId, analyst, status, verified, failureReason, edits, promptTokens,
+                    completionTokens, modelCalls, repairs, latencyMs, worker, attempts, finishedAt.toString());
+        }
+    }
+
     public void record(PatchResult r) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO analyses (patch_id, run_id, trajectory_id, analyst, status, verified, failure_reason, edits, prompt_tokens,
-                                      completion_tokens, model_calls, repairs, latency_ms, worker)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (patch_id) DO UPDATE SET status = excluded.status, verified = excluded.verified,
-                    failure_reason = excluded.failure_reason, edits = excluded.edits, prompt_tokens = excluded.prompt_tokens,
-                    completion_tokens = excluded.completion_tokens, model_calls = excluded.model_calls, repairs = excluded.repairs,
-                    latency_ms = excluded.latency_ms, worker = excluded.worker, attempts = analyses.attempts + 1, finished_at = now()""")) {
-            ps.setString(1, r.patchId());
-            ps.setString(2, r.runId());
-            ps.setString(3, r.trajectoryId());
-            ps.setString(4, r.analyst().name());
-            ps.setString(5, r.status().name());
-            ps.setObject(6, r.verified());
-            ps.setString(7, r.failureReason());
-            ps.setInt(8, r.patch() == null ? 0 : r.patch().edits().size());
-            ps.setLong(9, r.usage() == null ? 0 : r.usage().promptTokens());
-            ps.setLong(10, r.usage() == null ? 0 : r.usage().completionTokens());
-            ps.setInt(11, r.modelCalls());
-            ps.setInt(12, r.repairs());
-            ps.setLong(13, r.latencyMillis());
-            ps.setString(14, r.worker());
-            ps.executeUpdate();
-        } catch (SQLException | RuntimeException e) {
+        try {
+            jdbi.useHandle(h -> h.createUpdate("""
+                            INSERT INTO analyses (patch_id, run_id, trajectory_id, analyst, status, verified, failure_reason, edits, prompt_tokens,
+                                                  completion_tokens, model_calls, repairs, latency_ms, worker)
+                            VALUES (:patchId, :runId, :trajectoryId, :analyst, :status, :verified, :failureReason, :edits, :prompt,
+                                    :completion, :modelCalls, :repairs, :latency, :worker)
+                            ON CONFLICT (patch_id) DO UPDATE SET status = excluded.status, verified = excluded.verified,
+                                failure_reason = excluded.failure_reason, edits = excluded.edits, prompt_tokens = excluded.prompt_tokens,
+                                completion_tokens = excluded.completion_tokens, model_calls = excluded.model_calls, repairs = excluded.repairs,
+                                latency_ms = excluded.latency_ms, worker = excluded.worker, attempts = analyses.attempts + 1, finished_at = now()""")
+                    .bind("patchId", r.patchId())
+                    .bind("runId", r.runId())
+                    .bind("trajectoryId", r.trajectoryId())
+                    .bind("analyst", r.analyst().name())
+                    .bind("status", r.status().name())
+                    .bind("verified", r.verified())
+                    .bind("failureReason", r.failureReason())
+                    .bind("edits", r.patch() == null ? 0 : r.patch().edits().size())
+                    .bind("prompt", r.usage() == null ? 0L : r.usage().promptTokens())
+                    .bind("completion", r.usage() == null ? 0L : r.usage().completionTokens())
+                    .bind("modelCalls", r.modelCalls())
+                    .bind("repairs", r.repairs())
+                    .bind("latency", r.latencyMillis())
+                    .bind("worker", r.worker())
+                    .execute());
+        } catch (RuntimeException e) {
             LOG.warnf("analysis %s is on Kafka but not in the ledger: %s", r.patchId(), e.getMessage());
         }
     }
 
     public Optional<Entry> get(String patchId) {
-        return query(SELECT + " WHERE patch_id = ?", patchId).stream().findFirst();
+        return query(SELECT + " WHERE patch_id = :patchId", q -> q.bind("patchId", patchId)).stream().findFirst();
     }
 
     /** A run's analyses, optionally only one status, by patch id. */
     public List<Entry> ofRun(String runId, String status, int limit) {
         return status == null
-                ? query(SELECT + " WHERE run_id = ? ORDER BY patch_id LIMIT ?", runId, limit)
-                : query(SELECT + " WHERE run_id = ? AND status = ? ORDER BY patch_id LIMIT ?", runId, status, limit);
+                ? query(SELECT + " WHERE run_id = :runId ORDER BY patch_id LIMIT :limit", q -> q.bind("runId", runId).bind("limit", limit))
+                : query(SELECT + " WHERE run_id = :runId AND status = :status ORDER BY patch_id LIMIT :limit",
+                q -> q.bind("runId", runId).bind("status", status).bind("limit", limit));
     }
 
     private static final String SELECT = """
             SELECT patch_id, run_id, trajectory_id, analyst, status, verified, failure_reason, edits, prompt_tokens, completion_tokens,
                    model_calls, repairs, latency_ms, worker, attempts, finished_at FROM analyses""";
 
-    private List<Entry> query(String sql, Object... args) {
-        List<Entry> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Entry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            rs.getObject(6, Boolean.class), rs.getString(7), rs.getInt(8), rs.getLong(9), rs.getLong(10), rs.getInt(11),
-                            rs.getInt(12), rs.getLong(13), rs.getString(14), rs.getInt(15), rs.getTimestamp(16).toInstant().toString()));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return out;
+    private List<Entry> query(String sql, java.util.function.Consumer<Query> binds) {
+        return jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql);
+            binds.accept(q);
+            return q.map(ConstructorMapper.of(Row.class)).map(Row::entry).list();
+        });
     }
 }

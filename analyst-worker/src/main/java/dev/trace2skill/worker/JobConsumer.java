@@ -7,11 +7,13 @@ import dev.trace2skill.core.pipeline.AnalysisJob;
 import dev.trace2skill.core.pipeline.DraftRequest;
 import dev.trace2skill.core.pipeline.PatchResult;
 import dev.trace2skill.core.pipeline.Topics;
-import dev.trace2skill.service.Publisher;
+import dev.trace2skill.service.Outgoing;
 import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -35,7 +37,11 @@ public class JobConsumer {
     @Inject
     SkillDrafter drafter;
     @Inject
-    Publisher publisher;
+    @Channel(Topics.SKILL_PATCHES)
+    MutinyEmitter<String> patches;
+    @Inject
+    @Channel(Topics.SKILL_DRAFTS)
+    MutinyEmitter<String> drafts;
     @Inject
     WorkerConfig config;
     @Inject
@@ -72,13 +78,13 @@ public class JobConsumer {
                 result = analyses.analyse(job);
             } catch (ModelGateway.ModelUnavailableException | IllegalArgumentException e) {
                 PatchResult failed = analyses.failure(job, e.getMessage(), Duration.between(start, Instant.now()));
-                publisher.sendAndWait(Topics.SKILL_PATCHES, job.runId(), Json.write(failed));
+                Outgoing.sendAndAwait(patches, job.runId(), Json.write(failed));
                 ledger.record(failed);
                 metrics.deadLetter(e instanceof ModelGateway.ModelUnavailableException ? "model_unavailable" : "invalid_settings");
                 LOG.warnf("job %s failed and goes to the dead-letter topic: %s", job.jobId(), e.getMessage());
                 throw e;
             }
-            publisher.sendAndWait(Topics.SKILL_PATCHES, job.runId(), Json.write(result));
+            Outgoing.sendAndAwait(patches, job.runId(), Json.write(result));
             ledger.record(result);
         } finally {
             metrics.finished();
@@ -91,6 +97,6 @@ public class JobConsumer {
     public void draft(String json) {
         DraftRequest req = Json.read(json, DraftRequest.class);
         var drafted = drafter.draft(req);
-        publisher.sendAndWait(Topics.SKILL_DRAFTS, req.runId(), Json.write(drafted));
+        Outgoing.sendAndAwait(drafts, req.runId(), Json.write(drafted));
     }
 }

@@ -331,7 +331,7 @@ public final class WorkerBench {
     }
 
     static KafkaProducer<String, String> producer(String bootstrap) {
-        // as the services' Publisher (which RunLauncher publishes jobs with): acks=all, idempotent, lz4, linger 5 ms
+        // as the services' outgoing channels (RunLauncher's analysis-jobs emitter): acks=all, idempotent, lz4, linger 5 ms
         return new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",

@@ -156,17 +156,17 @@ public class BuiltinRunner {
                 return; // resumed at the next start
             }
             EvaluationStore.Progress progress = store.progress(id);
-            String status;
+            EvaluationStatus status;
             String message;
             if (cancel.get()) {
-                status = "cancelled";
+                status = EvaluationStatus.CANCELLED;
                 message = "cancelled after " + progress.done() + " of " + ev.total() + " episodes";
             } else if (budgetStop || (budget != null && progress.tokens() >= budget && progress.pending() > 0)) {
-                status = "budget_exhausted";
+                status = EvaluationStatus.BUDGET_EXHAUSTED;
                 message = "token budget of " + budget + " reached (" + progress.tokens() + " spent): " + progress.done() + " of "
                         + ev.total() + " episodes ran, " + progress.pending() + " not started";
             } else {
-                status = "completed";
+                status = EvaluationStatus.COMPLETED;
                 message = progress.done() + " episodes, " + progress.errors() + " could not complete";
             }
             if (store.finish(id, status, message)) {
@@ -178,8 +178,8 @@ public class BuiltinRunner {
         } catch (RuntimeException e) {
             if (!stopping) {
                 LOG.errorf(e, "evaluation %s failed", id);
-                if (store.finish(id, "failed", String.valueOf(e.getMessage()))) {
-                    metrics.evaluationEnded("failed");
+                if (store.finish(id, EvaluationStatus.FAILED, String.valueOf(e.getMessage()))) {
+                    metrics.evaluationEnded(EvaluationStatus.FAILED);
                 }
             }
         } finally {

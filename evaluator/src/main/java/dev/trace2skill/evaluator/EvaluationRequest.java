@@ -2,9 +2,26 @@ package dev.trace2skill.evaluator;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.trace2skill.core.pipeline.ModelSettings;
+import dev.trace2skill.service.Violations;
+import jakarta.validation.Constraint;
+import jakarta.validation.ConstraintValidator;
+import jakarta.validation.ConstraintValidatorContext;
+import jakarta.validation.Payload;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * {@code POST /v1/evaluations}.
@@ -23,12 +40,37 @@ import java.util.Map;
  * @param ablation        also evaluate each skill with each top-level section removed in turn
  * @param authors         skill → the model that authored it, for the author × user matrix
  * @param sendTrajectories send every episode to trace-ingest as a trajectory of this dataset (Stage 1 generation)
+ *                         <p>
+ *                         Validated with Bean Validation (field constraints here, the rules between fields in
+ *                         {@link Consistent}); what needs the registry, the model endpoints or the task data is checked
+ *                         by {@link EvaluationService}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record EvaluationRequest(List<SkillRef> skills, Boolean includeNoSkill, String taskset, List<InlineTask> tasks,
-                                Range range, Sample sample, List<ModelSettings> models, List<Integer> seeds, Integer concurrency,
-                                Budget budget, String runner, Boolean ablation, Map<String, String> authors,
-                                SendTrajectories sendTrajectories) {
+@EvaluationRequest.Consistent
+public record EvaluationRequest(
+        List<SkillRef> skills,
+        Boolean includeNoSkill,
+        @NotBlank(message = "is required: gsm8k, aime24, amc23, wikitq, or inline") String taskset,
+        List<InlineTask> tasks,
+        Range range,
+        @Valid Sample sample,
+        List<ModelSettings> models,
+        List<Integer> seeds,
+        @Min(value = 1, message = "must be between 1 and 512") @Max(value = 512, message = "must be between 1 and 512") Integer concurrency,
+        @Valid Budget budget,
+        @Pattern(regexp = "builtin|external", message = "must be 'builtin' or 'external'") String runner,
+        Boolean ablation,
+        Map<String, String> authors,
+        @Valid SendTrajectories sendTrajectories) {
+
+    public static final String BUILTIN = "builtin";
+    public static final String EXTERNAL = "external";
+    public static final String INLINE = TaskSource.INLINE;
+
+    /** The runner, {@code builtin} when not given. */
+    public String runnerOrDefault() {
+        return runner == null ? BUILTIN : runner;
+    }
 
     /** A skill by reference ({@code "name@version"}) or inline. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -66,12 +108,69 @@ public record EvaluationRequest(List<SkillRef> skills, Boolean includeNoSkill, S
     public record Range(int from, int to) {
     }
 
-    public record Sample(int size, long seed) {
+    public record Sample(@Positive(message = "must be positive") int size, long seed) {
     }
 
-    public record Budget(Long maxTokens) {
+    public record Budget(@Positive(message = "must be positive") Long maxTokens) {
     }
 
-    public record SendTrajectories(String dataset) {
+    public record SendTrajectories(
+            @NotBlank(message = "is required: the dataset the episodes are stored under in trace-ingest") String dataset) {
+    }
+
+    /**
+     * The rules between fields: a skill or the no-skill baseline; a range or a sample, and a range with
+     * {@code 0 <= from < to}; inline tasks only for the inline task set, each with its expected answer when the built-in
+     * runner scores it; distinct seeds.
+     */
+    @Constraint(validatedBy = Consistent.Validator.class)
+    @Target(ElementType.TYPE)
+    @Retention(RetentionPolicy.RUNTIME)
+    public @interface Consistent {
+        String message() default "is inconsistent";
+
+        Class<?>[] groups() default {};
+
+        Class<? extends Payload>[] payload() default {};
+
+        class Validator implements ConstraintValidator<Consistent, EvaluationRequest> {
+            @Override
+            public boolean isValid(EvaluationRequest r, ConstraintValidatorContext context) {
+                context.disableDefaultConstraintViolation();
+                boolean valid = true;
+                if ((r.skills() == null || r.skills().isEmpty()) && Boolean.FALSE.equals(r.includeNoSkill())) {
+                    valid = fail(context, "skills", "name at least one skill, or set includeNoSkill");
+                }
+                if (r.range() != null && r.sample() != null) {
+                    valid = fail(context, "sample", "give a range or a sample, not both");
+                }
+                if (r.range() != null && (r.range().from() < 0 || r.range().to() <= r.range().from())) {
+                    valid = fail(context, "range", "must have 0 <= from < to");
+                }
+                if (!INLINE.equals(r.taskset()) && r.tasks() != null && !r.tasks().isEmpty()) {
+                    valid = fail(context, "tasks", "inline tasks need \"taskset\": \"inline\"");
+                }
+                if (INLINE.equals(r.taskset()) && BUILTIN.equals(r.runnerOrDefault()) && r.tasks() != null) {
+                    for (int i = 0; i < r.tasks().size(); i++) {
+                        if (r.tasks().get(i) != null && r.tasks().get(i).expected() == null) {
+                            context.buildConstraintViolationWithTemplate(
+                                            Violations.literal("the built-in runner scores answers, so it needs the expected answer"))
+                                    .addPropertyNode("tasks").addPropertyNode("expected").inIterable().atIndex(i)
+                                    .addConstraintViolation();
+                            valid = false;
+                        }
+                    }
+                }
+                if (r.seeds() != null && (r.seeds().stream().anyMatch(Objects::isNull) || new HashSet<>(r.seeds()).size() != r.seeds().size())) {
+                    valid = fail(context, "seeds", "must be distinct integers");
+                }
+                return valid;
+            }
+
+            private static boolean fail(ConstraintValidatorContext context, String field, String message) {
+                context.buildConstraintViolationWithTemplate(Violations.literal(message)).addPropertyNode(field).addConstraintViolation();
+                return false;
+            }
+        }
     }
 }

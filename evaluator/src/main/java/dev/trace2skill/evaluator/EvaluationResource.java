@@ -146,7 +146,7 @@ public class EvaluationResource {
         }
         if (!builtin.cancel(id)) {
             EvaluationStore.Progress p = store.progress(id);
-            store.finish(id, "cancelled", "cancelled after " + p.done() + " of " + e.total() + " episodes");
+            store.finish(id, EvaluationStatus.CANCELLED, "cancelled after " + p.done() + " of " + e.total() + " episodes");
         }
         return view(evaluation(id), false);
     }
@@ -216,7 +216,7 @@ public class EvaluationResource {
         EvaluationRequest request = request(e);
         ObjectNode o = Json.mapper().createObjectNode();
         o.put("id", e.id());
-        o.put("status", e.status());
+        o.put("status", e.status().wire());
         o.put("runner", e.runner());
         o.put("taskset", request.taskset());
         ArrayNode skills = o.putArray("skills");

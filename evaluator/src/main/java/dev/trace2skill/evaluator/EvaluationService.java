@@ -12,8 +12,10 @@ import dev.trace2skill.core.tasks.Task;
 import dev.trace2skill.model.ModelGateway;
 import dev.trace2skill.service.Problem;
 import dev.trace2skill.service.Problem.FieldProblem;
+import dev.trace2skill.service.Violations;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.validation.Validator;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,15 +29,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Accepts an evaluation: checks the request field by field (every problem at once, each naming its field), freezes
+ * Accepts an evaluation: validates the request (Bean Validation for its fields, then what needs the registry, the
+ * model endpoints and the task data; every problem at once, each naming its field), freezes
  * the skill versions it names, selects the tasks, plans every episode, stores all of it, and hands the evaluation to
  * the built-in runner or publishes it to external runners.
  */
 @ApplicationScoped
 public class EvaluationService {
     static final Pattern SKILL_REF = Pattern.compile("^([a-z0-9]+(?:-[a-z0-9]+)*)@([0-9]{1,9})$");
-    public static final String BUILTIN = "builtin";
-    public static final String EXTERNAL = "external";
+    public static final String BUILTIN = EvaluationRequest.BUILTIN;
+    public static final String EXTERNAL = EvaluationRequest.EXTERNAL;
     static final int MAX_EPISODES = 200_000;
 
     @Inject
@@ -52,102 +55,35 @@ public class EvaluationService {
     BuiltinRunner builtin;
     @Inject
     ExternalRunners external;
+    @Inject
+    Validator validator;
 
     /** What was accepted. */
-    public record Accepted(String id, String status, String runner, int episodes, int tasks, List<String> conditions) {
+    public record Accepted(String id, EvaluationStatus status, String runner, int episodes, int tasks, List<String> conditions) {
     }
 
     public Accepted accept(EvaluationRequest raw) {
         if (raw == null) {
             throw Problem.of(400, "Missing body", "send an evaluation request as JSON").failure();
         }
-        List<FieldProblem> problems = new ArrayList<>();
-        String runner = raw.runner() == null ? BUILTIN : raw.runner();
-        if (!runner.equals(BUILTIN) && !runner.equals(EXTERNAL)) {
-            problems.add(FieldProblem.of("runner", "must be 'builtin' or 'external'"));
-        }
+        List<FieldProblem> problems = new ArrayList<>(Violations.problems(validator.validate(raw)));
+        String runner = raw.runnerOrDefault();
         boolean includeNoSkill = raw.includeNoSkill() == null || raw.includeNoSkill();
-        List<EvaluationRequest.SkillRef> skillRefs = raw.skills() == null ? List.of() : raw.skills();
-        if (skillRefs.isEmpty() && !includeNoSkill) {
-            problems.add(FieldProblem.of("skills", "name at least one skill, or set includeNoSkill"));
-        }
-        Map<String, SkillSnapshot> skills = resolveSkills(skillRefs, problems);
-        if (raw.taskset() == null || raw.taskset().isBlank()) {
-            problems.add(FieldProblem.of("taskset", "is required: gsm8k, aime24, amc23, wikitq, or inline"));
-        }
-        if (raw.range() != null && raw.sample() != null) {
-            problems.add(FieldProblem.of("sample", "give a range or a sample, not both"));
-        }
-        if (raw.range() != null && (raw.range().from() < 0 || raw.range().to() <= raw.range().from())) {
-            problems.add(FieldProblem.of("range", "must have 0 <= from < to"));
-        }
-        if (raw.sample() != null && raw.sample().size() <= 0) {
-            problems.add(FieldProblem.of("sample.size", "must be positive"));
-        }
+        Map<String, SkillSnapshot> skills = resolveSkills(raw.skills() == null ? List.of() : raw.skills(), problems);
         if (TaskSource.INLINE.equals(raw.taskset())) {
             problems.addAll(TaskSource.problems(raw.tasks()));
-            if (BUILTIN.equals(runner) && raw.tasks() != null) {
-                for (int i = 0; i < raw.tasks().size(); i++) {
-                    if (raw.tasks().get(i) != null && raw.tasks().get(i).expected() == null) {
-                        problems.add(FieldProblem.of("tasks[" + i + "].expected", "the built-in runner scores answers, so it needs the expected answer"));
-                    }
-                }
-            }
-        } else if (raw.tasks() != null && !raw.tasks().isEmpty()) {
-            problems.add(FieldProblem.of("tasks", "inline tasks need \"taskset\": \"inline\""));
         }
-        List<ModelSettings> modelSettings = raw.models() == null || raw.models().isEmpty() ? List.of(ModelSettings.DEFAULTS) : raw.models();
-        Map<String, ModelSettings> byLabel = new LinkedHashMap<>();
-        for (int i = 0; i < modelSettings.size(); i++) {
-            ModelSettings m = modelSettings.get(i);
-            if (m == null) {
-                problems.add(FieldProblem.of("models[" + i + "]", "must be an object {model, endpoint | baseUrl}"));
-                continue;
-            }
-            try {
-                ModelGateway.Target t = models.resolve(m);
-                if (byLabel.putIfAbsent(t.model(), m) != null) {
-                    problems.add(FieldProblem.of("models[" + i + "].model", "model '" + t.model() + "' is listed twice"));
-                }
-            } catch (IllegalArgumentException e) {
-                problems.add(FieldProblem.of("models[" + i + "].endpoint", e.getMessage()));
-            }
-            if (m.baseUrl() != null && !m.baseUrl().matches("^https?://.+")) {
-                problems.add(FieldProblem.of("models[" + i + "].baseUrl", "must be an http(s) URL"));
-            }
-        }
+        Map<String, ModelSettings> byLabel = resolveModels(raw.models(), problems);
         List<Integer> seeds = raw.seeds() == null || raw.seeds().isEmpty() ? List.of(0) : raw.seeds();
-        if (seeds.stream().anyMatch(s -> s == null) || seeds.stream().distinct().count() != seeds.size()) {
-            problems.add(FieldProblem.of("seeds", "must be distinct integers"));
-        }
         int concurrency = raw.concurrency() == null ? config.defaultConcurrency() : raw.concurrency();
-        if (concurrency < 1 || concurrency > 512) {
-            problems.add(FieldProblem.of("concurrency", "must be between 1 and 512"));
-        }
         Long maxTokens = raw.budget() == null ? null : raw.budget().maxTokens();
-        if (maxTokens != null && maxTokens <= 0) {
-            problems.add(FieldProblem.of("budget.maxTokens", "must be positive"));
-        }
-        if (raw.sendTrajectories() != null && (raw.sendTrajectories().dataset() == null || raw.sendTrajectories().dataset().isBlank())) {
-            problems.add(FieldProblem.of("sendTrajectories.dataset", "is required: the dataset the episodes are stored under in trace-ingest"));
-        }
         Map<String, String> authors = raw.authors() == null ? Map.of() : raw.authors();
         for (String skill : authors.keySet()) {
             if (!skills.containsKey(skill)) {
                 problems.add(FieldProblem.of("authors." + skill, "names a skill that is not evaluated; use the skill's name@version"));
             }
         }
-        List<Task> selected = List.of();
-        if (problems.stream().noneMatch(p -> p.field().startsWith("task") || p.field().startsWith("range") || p.field().startsWith("sample"))) {
-            try {
-                selected = tasks.select(raw);
-                if (selected.isEmpty()) {
-                    problems.add(FieldProblem.of("taskset", "selects no tasks"));
-                }
-            } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
-                problems.add(FieldProblem.of(raw.range() != null && e.getMessage() != null && e.getMessage().startsWith("range") ? "range" : "taskset", e.getMessage()));
-            }
-        }
+        List<Task> selected = selectTasks(raw, problems);
         if (!problems.isEmpty()) {
             throw Problem.of(422, "Invalid evaluation", problems.size() + " problem(s) in the request", problems).failure();
         }
@@ -172,7 +108,7 @@ public class EvaluationService {
         } else {
             builtin.start(id);
         }
-        return new Accepted(id, EvaluationStore.RUNNING, runner, plan.size(), selected.size(),
+        return new Accepted(id, EvaluationStatus.RUNNING, runner, plan.size(), selected.size(),
                 EvaluationPlan.conditions(plan).values().stream().map(c -> c.label() + " · " + c.model()).toList());
     }
 
@@ -180,6 +116,49 @@ public class EvaluationService {
         byte[] b = new byte[8];
         ThreadLocalRandom.current().nextBytes(b);
         return b;
+    }
+
+    /** The skill-user models by label (the model name); each resolvable to an endpoint, none listed twice. */
+    private Map<String, ModelSettings> resolveModels(List<ModelSettings> requested, List<FieldProblem> problems) {
+        List<ModelSettings> modelSettings = requested == null || requested.isEmpty() ? List.of(ModelSettings.DEFAULTS) : requested;
+        Map<String, ModelSettings> byLabel = new LinkedHashMap<>();
+        for (int i = 0; i < modelSettings.size(); i++) {
+            ModelSettings m = modelSettings.get(i);
+            if (m == null) {
+                problems.add(FieldProblem.of("models[" + i + "]", "must be an object {model, endpoint | baseUrl}"));
+                continue;
+            }
+            try {
+                ModelGateway.Target t = models.resolve(m);
+                if (byLabel.putIfAbsent(t.model(), m) != null) {
+                    problems.add(FieldProblem.of("models[" + i + "].model", "model '" + t.model() + "' is listed twice"));
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(FieldProblem.of("models[" + i + "].endpoint", e.getMessage()));
+            }
+            if (m.baseUrl() != null && !m.baseUrl().matches("^https?://.+")) {
+                problems.add(FieldProblem.of("models[" + i + "].baseUrl", "must be an http(s) URL"));
+            }
+        }
+        return byLabel;
+    }
+
+    /** The tasks the request selects, once the fields that select them are valid. */
+    private List<Task> selectTasks(EvaluationRequest raw, List<FieldProblem> problems) {
+        if (problems.stream().anyMatch(p -> p.field().startsWith("task") || p.field().startsWith("range") || p.field().startsWith("sample"))) {
+            return List.of();
+        }
+        try {
+            List<Task> selected = tasks.select(raw);
+            if (selected.isEmpty()) {
+                problems.add(FieldProblem.of("taskset", "selects no tasks"));
+            }
+            return selected;
+        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+            problems.add(FieldProblem.of(raw.range() != null && e.getMessage() != null && e.getMessage().startsWith("range") ? "range" : "taskset",
+                    e.getMessage()));
+            return List.of();
+        }
     }
 
     /** Skills by {@code name@version} from the registry, or inline (validated here, referenced by content hash). */

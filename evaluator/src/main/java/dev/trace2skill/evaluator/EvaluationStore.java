@@ -7,32 +7,40 @@ import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.pipeline.SkillSnapshot;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Query;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Evaluations, the skill versions they froze, and their episodes, in PostgreSQL. */
 @ApplicationScoped
 public class EvaluationStore {
-    public static final String RUNNING = "running";
+    /** The status of an episode not yet run or returned (beside {@link Episode.Status}). */
+    static final String PENDING = "PENDING";
 
     @Inject
-    DataSource dataSource;
+    Jdbi jdbi;
 
-    public record Evaluation(String id, String status, String runner, String request, int total, Long maxTokens, String message,
+    public record Evaluation(String id, EvaluationStatus status, String runner, String request, int total, Long maxTokens, String message,
                              Instant createdAt, Instant deadline, Instant finishedAt) {
         public boolean running() {
-            return RUNNING.equals(status);
+            return status == EvaluationStatus.RUNNING;
+        }
+    }
+
+    /** A row of {@code evaluations}. */
+    public record EvaluationRow(String id, String status, String runner, String request, int total, Long maxTokens, String message,
+                                Instant createdAt, Instant deadline, Instant finishedAt) {
+        Evaluation evaluation() {
+            return new Evaluation(id, EvaluationStatus.fromWire(status), runner, request, total, maxTokens, message, createdAt, deadline,
+                    finishedAt);
         }
     }
 
@@ -40,16 +48,33 @@ public class EvaluationStore {
     public record Pending(String episodeId, int ordinal, Condition condition, String taskId, int seed) {
     }
 
+    /** A row of the pending episodes' query. */
+    public record PendingRow(String episodeId, int ordinal, String skill, String model, String removedSection, String taskId, int seed) {
+        Pending pending() {
+            return new Pending(episodeId, ordinal, new Condition(skill, model, removedSection), taskId, seed);
+        }
+    }
+
     /** A stored episode with what the listing and the result intake need. */
     public record Row(String episodeId, String evaluationId, Condition condition, String taskId, int seed, String status,
                       String answer, String expected, String checker, long promptTokens, long completionTokens, String error, String trajectory,
                       String source, long latencyMs, Instant finishedAt) {
         public boolean pending() {
-            return "PENDING".equals(status);
+            return PENDING.equals(status);
         }
 
         public Episode episode() {
             return pending() ? null : new Episode(condition, taskId, seed, Episode.Status.valueOf(status), promptTokens, completionTokens);
+        }
+    }
+
+    /** A row of {@code episodes} ({@code trajectory} is null unless asked for). */
+    public record EpisodeRow(String episodeId, String evaluationId, String skill, String model, String removedSection, String taskId,
+                             int seed, String status, String answer, String expected, String checker, long promptTokens,
+                             long completionTokens, String error, String trajectory, String source, long latencyMs, Instant finishedAt) {
+        Row row() {
+            return new Row(episodeId, evaluationId, new Condition(skill, model, removedSection), taskId, seed, status, answer, expected,
+                    checker, promptTokens, completionTokens, error, trajectory, source, latencyMs, finishedAt);
         }
     }
 
@@ -60,68 +85,45 @@ public class EvaluationStore {
     /** Stores an evaluation with its frozen skills and all its planned episodes (PENDING), in one transaction. */
     public void create(String id, String runner, String request, Long maxTokens, Instant deadline, Map<String, SkillSnapshot> skills,
                        List<PlannedEpisode> plan) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO evaluations (id, status, runner, request, total, max_tokens, deadline) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                    ps.setString(1, id);
-                    ps.setString(2, RUNNING);
-                    ps.setString(3, runner);
-                    ps.setString(4, request);
-                    ps.setInt(5, plan.size());
-                    ps.setObject(6, maxTokens);
-                    ps.setTimestamp(7, deadline == null ? null : Timestamp.from(deadline));
-                    ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO evaluation_skills (evaluation_id, skill_ref, snapshot) VALUES (?, ?, ?)")) {
-                    for (Map.Entry<String, SkillSnapshot> s : skills.entrySet()) {
-                        ps.setString(1, id);
-                        ps.setString(2, s.getKey());
-                        ps.setString(3, Json.write(s.getValue()));
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                try (PreparedStatement ps = c.prepareStatement("""
-                        INSERT INTO episodes (episode_id, evaluation_id, ordinal, condition_key, skill, model, removed_section, task_id,
-                                              seed, status, expected, checker)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?)""")) {
-                    int ordinal = 0;
-                    for (PlannedEpisode p : plan) {
-                        ps.setString(1, p.episodeId());
-                        ps.setString(2, id);
-                        ps.setInt(3, ordinal++);
-                        ps.setString(4, p.condition().key());
-                        ps.setString(5, p.condition().skill());
-                        ps.setString(6, p.condition().model());
-                        ps.setString(7, p.condition().removedSection());
-                        ps.setString(8, p.task().id());
-                        ps.setInt(9, p.seed());
-                        ps.setString(10, p.task().expected());
-                        ps.setString(11, p.task().checker());
-                        ps.addBatch();
-                        if (ordinal % 1000 == 0) {
-                            ps.executeBatch();
-                        }
-                    }
-                    ps.executeBatch();
-                }
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
+        jdbi.useTransaction(h -> {
+            h.createUpdate("""
+                            INSERT INTO evaluations (id, status, runner, request, total, max_tokens, deadline)
+                            VALUES (:id, :status, :runner, :request, :total, :maxTokens, :deadline)""")
+                    .bind("id", id).bind("status", EvaluationStatus.RUNNING.wire()).bind("runner", runner).bind("request", request)
+                    .bind("total", plan.size()).bind("maxTokens", maxTokens).bind("deadline", deadline)
+                    .execute();
+            PreparedBatch frozen = h.prepareBatch("INSERT INTO evaluation_skills (evaluation_id, skill_ref, snapshot) VALUES (:id, :ref, :snapshot)");
+            skills.forEach((ref, snapshot) -> frozen.bind("id", id).bind("ref", ref).bind("snapshot", Json.write(snapshot)).add());
+            if (frozen.size() > 0) {
+                frozen.execute();
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot store evaluation " + id + ": " + e.getMessage(), e);
-        }
+            PreparedBatch episodes = h.prepareBatch("""
+                    INSERT INTO episodes (episode_id, evaluation_id, ordinal, condition_key, skill, model, removed_section, task_id,
+                                          seed, status, expected, checker)
+                    VALUES (:episodeId, :id, :ordinal, :conditionKey, :skill, :model, :removedSection, :taskId, :seed, :status, :expected, :checker)""");
+            int ordinal = 0;
+            for (PlannedEpisode p : plan) {
+                episodes.bind("episodeId", p.episodeId()).bind("id", id).bind("ordinal", ordinal++)
+                        .bind("conditionKey", p.condition().key()).bind("skill", p.condition().skill()).bind("model", p.condition().model())
+                        .bind("removedSection", p.condition().removedSection()).bind("taskId", p.task().id()).bind("seed", p.seed())
+                        .bind("status", PENDING).bind("expected", p.task().expected()).bind("checker", p.task().checker())
+                        .add();
+                if (ordinal % 1000 == 0) {
+                    episodes.execute();
+                }
+            }
+            if (episodes.size() > 0) {
+                episodes.execute();
+            }
+        });
     }
 
     /** Ends a running evaluation; false when it had already ended (the first ending wins). */
-    public boolean finish(String id, String status, String message) {
-        return update("UPDATE evaluations SET status = ?, message = ?, finished_at = now() WHERE id = ? AND status = ?",
-                status, message, id, RUNNING) == 1;
+    public boolean finish(String id, EvaluationStatus status, String message) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE evaluations SET status = :status, message = :message, finished_at = now() WHERE id = :id AND status = :running""")
+                .bind("status", status.wire()).bind("message", message).bind("id", id).bind("running", EvaluationStatus.RUNNING.wire())
+                .execute()) == 1;
     }
 
     /**
@@ -130,100 +132,81 @@ public class EvaluationStore {
      */
     public boolean complete(String episodeId, Episode.Status status, String answer, long prompt, long completion, String error,
                             String trajectory, String source, long latencyMs) {
-        return update("""
-                UPDATE episodes SET status = ?, answer = ?, prompt_tokens = ?, completion_tokens = ?, error = ?, trajectory = ?,
-                       source = ?, latency_ms = ?, finished_at = now()
-                WHERE episode_id = ? AND status = 'PENDING'""",
-                status.name(), answer, prompt, completion, error, trajectory, source, latencyMs, episodeId) == 1;
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE episodes SET status = :status, answer = :answer, prompt_tokens = :prompt, completion_tokens = :completion,
+                               error = :error, trajectory = :trajectory, source = :source, latency_ms = :latency, finished_at = now()
+                        WHERE episode_id = :episodeId AND status = :pending""")
+                .bind("status", status.name()).bind("answer", answer).bind("prompt", prompt).bind("completion", completion)
+                .bind("error", error).bind("trajectory", trajectory).bind("source", source).bind("latency", latencyMs)
+                .bind("episodeId", episodeId).bind("pending", PENDING)
+                .execute()) == 1;
     }
 
     public Optional<Evaluation> evaluation(String id) {
-        List<Evaluation> l = evaluations(SELECT_EVALUATION + " WHERE id = ?", id);
-        return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+        return evaluations(SELECT_EVALUATION + " WHERE id = :id", q -> q.bind("id", id)).stream().findFirst();
     }
 
     public List<Evaluation> list(int limit) {
-        return evaluations(SELECT_EVALUATION + " ORDER BY created_at DESC LIMIT ?", limit);
+        return evaluations(SELECT_EVALUATION + " ORDER BY created_at DESC LIMIT :limit", q -> q.bind("limit", limit));
     }
 
     /** Running evaluations of a runner kind (resumed at start-up, or checked against their deadline). */
     public List<Evaluation> running(String runner) {
-        return evaluations(SELECT_EVALUATION + " WHERE status = 'running' AND runner = ? ORDER BY created_at", runner);
+        return evaluations(SELECT_EVALUATION + " WHERE status = :running AND runner = :runner ORDER BY created_at",
+                q -> q.bind("running", EvaluationStatus.RUNNING.wire()).bind("runner", runner));
     }
 
     public Map<String, SkillSnapshot> skills(String evaluationId) {
         Map<String, SkillSnapshot> out = new LinkedHashMap<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT skill_ref, snapshot FROM evaluation_skills WHERE evaluation_id = ? ORDER BY skill_ref")) {
-            ps.setString(1, evaluationId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), Json.read(rs.getString(2), SkillSnapshot.class));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        jdbi.useHandle(h -> h.createQuery("SELECT skill_ref, snapshot FROM evaluation_skills WHERE evaluation_id = :id ORDER BY skill_ref")
+                .bind("id", evaluationId)
+                .map(ConstructorMapper.of(FrozenSkill.class))
+                .forEach(s -> out.put(s.skillRef(), Json.read(s.snapshot(), SkillSnapshot.class))));
         return out;
+    }
+
+    /** A row of {@code evaluation_skills}. */
+    public record FrozenSkill(String skillRef, String snapshot) {
     }
 
     public List<Pending> pending(String evaluationId) {
-        List<Pending> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT episode_id, ordinal, skill, model, removed_section, task_id, seed FROM episodes
-                WHERE evaluation_id = ? AND status = 'PENDING' ORDER BY ordinal""")) {
-            ps.setString(1, evaluationId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Pending(rs.getString(1), rs.getInt(2), new Condition(rs.getString(3), rs.getString(4), rs.getString(5)),
-                            rs.getString(6), rs.getInt(7)));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return out;
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT episode_id, ordinal, skill, model, removed_section, task_id, seed FROM episodes
+                        WHERE evaluation_id = :id AND status = :pending ORDER BY ordinal""")
+                .bind("id", evaluationId).bind("pending", PENDING)
+                .map(ConstructorMapper.of(PendingRow.class)).map(PendingRow::pending).list());
     }
 
     public Optional<Row> episode(String episodeId) {
-        List<Row> rows = rows(SELECT_EPISODE + " WHERE episode_id = ?", List.of(episodeId), true);
-        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+        return rows(SELECT_EPISODE + " WHERE episode_id = :episodeId", true, q -> q.bind("episodeId", episodeId)).stream().findFirst();
     }
 
     /** Episodes of an evaluation in plan order; {@code status} filters (null: all); trajectories only when asked. */
     public List<Row> episodes(String evaluationId, String status, int limit, int offset, boolean withTrajectories) {
-        List<Object> args = new ArrayList<>(List.of(evaluationId));
-        String sql = SELECT_EPISODE + " WHERE evaluation_id = ?";
-        if (status != null) {
-            sql += " AND status = ?";
-            args.add(status);
-        }
-        sql += " ORDER BY ordinal LIMIT ? OFFSET ?";
-        args.add(limit);
-        args.add(offset);
-        return rows(sql, args, withTrajectories);
+        String sql = SELECT_EPISODE + " WHERE evaluation_id = :id" + (status != null ? " AND status = :status" : "")
+                + " ORDER BY ordinal LIMIT :limit OFFSET :offset";
+        return rows(sql, withTrajectories, q -> {
+            q.bind("id", evaluationId).bind("limit", limit).bind("offset", offset);
+            if (status != null) {
+                q.bind("status", status);
+            }
+        });
     }
 
     /** Every finished episode, for the report. */
     public List<Episode> finished(String evaluationId) {
-        return rows(SELECT_EPISODE + " WHERE evaluation_id = ? AND status <> 'PENDING' ORDER BY ordinal", List.of(evaluationId), false)
-                .stream().map(Row::episode).toList();
+        return rows(SELECT_EPISODE + " WHERE evaluation_id = :id AND status <> :pending ORDER BY ordinal", false,
+                q -> q.bind("id", evaluationId).bind("pending", PENDING)).stream().map(Row::episode).toList();
     }
 
     public Progress progress(String evaluationId) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT count(*) FILTER (WHERE status <> 'PENDING'), count(*) FILTER (WHERE status = 'PENDING'),
-                       count(*) FILTER (WHERE status = 'ERROR'), count(*) FILTER (WHERE status = 'CORRECT'),
-                       coalesce(sum(prompt_tokens + completion_tokens), 0)
-                FROM episodes WHERE evaluation_id = ?""")) {
-            ps.setString(1, evaluationId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new Progress(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT count(*) FILTER (WHERE status <> 'PENDING') AS done, count(*) FILTER (WHERE status = 'PENDING') AS pending,
+                               count(*) FILTER (WHERE status = 'ERROR') AS errors, count(*) FILTER (WHERE status = 'CORRECT') AS correct,
+                               coalesce(sum(prompt_tokens + completion_tokens), 0) AS tokens
+                        FROM episodes WHERE evaluation_id = :id""")
+                .bind("id", evaluationId)
+                .map(ConstructorMapper.of(Progress.class)).one());
     }
 
     private static final String SELECT_EVALUATION =
@@ -231,51 +214,21 @@ public class EvaluationStore {
 
     private static final String SELECT_EPISODE = """
             SELECT episode_id, evaluation_id, skill, model, removed_section, task_id, seed, status, answer, expected, checker, prompt_tokens,
-                   completion_tokens, error, %s, source, latency_ms, finished_at FROM episodes""";
+                   completion_tokens, error, %s AS trajectory, source, latency_ms, finished_at FROM episodes""";
 
-    private List<Row> rows(String sql, List<Object> args, boolean withTrajectories) {
-        List<Row> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(sql.formatted(withTrajectories ? "trajectory" : "NULL"))) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Row(rs.getString(1), rs.getString(2), new Condition(rs.getString(3), rs.getString(4), rs.getString(5)),
-                            rs.getString(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                            rs.getLong(12), rs.getLong(13), rs.getString(14), rs.getString(15), rs.getString(16), rs.getLong(17),
-                            instant(rs.getTimestamp(18))));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return out;
+    private List<Row> rows(String sql, boolean withTrajectories, Consumer<Query> binds) {
+        return jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql.formatted(withTrajectories ? "trajectory" : "NULL"));
+            binds.accept(q);
+            return q.map(ConstructorMapper.of(EpisodeRow.class)).map(EpisodeRow::row).list();
+        });
     }
 
-    private List<Evaluation> evaluations(String sql, Object arg) {
-        List<Evaluation> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setObject(1, arg);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Evaluation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
-                            rs.getObject(6, Long.class), rs.getString(7), instant(rs.getTimestamp(8)), instant(rs.getTimestamp(9)),
-                            instant(rs.getTimestamp(10))));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return out;
-    }
-
-    private static Instant instant(Timestamp t) {
-        return t == null ? null : t.toInstant();
-    }
-
-    private int update(String sql, Object... args) {
-        return dev.trace2skill.service.Sql.update(dataSource, sql, args);
+    private List<Evaluation> evaluations(String sql, Consumer<Query> binds) {
+        return jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql);
+            binds.accept(q);
+            return q.map(ConstructorMapper.of(EvaluationRow.class)).map(EvaluationRow::evaluation).list();
+        });
     }
 }

@@ -50,8 +50,8 @@ public class EvaluatorMetrics {
         Counter.builder("t2s.eval.tokens").tags("model", model, "type", "completion").register(registry).increment(completionTokens);
     }
 
-    void evaluationEnded(String status) {
-        Counter.builder("t2s.eval.evaluations").description("evaluations ended, by status").tags("status", status)
+    void evaluationEnded(EvaluationStatus status) {
+        Counter.builder("t2s.eval.evaluations").description("evaluations ended, by status").tags("status", status.wire())
                 .register(registry).increment();
     }
 

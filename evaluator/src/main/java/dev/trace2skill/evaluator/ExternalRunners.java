@@ -14,13 +14,16 @@ import dev.trace2skill.core.trajectory.Outcome;
 import dev.trace2skill.core.trajectory.TokenUsage;
 import dev.trace2skill.core.trajectory.Trajectory;
 import dev.trace2skill.core.trajectory.TrajectoryRules;
-import dev.trace2skill.service.Publisher;
+import dev.trace2skill.service.Outgoing;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -43,8 +46,11 @@ import java.util.Map;
 public class ExternalRunners {
     private static final Logger LOG = Logger.getLogger(ExternalRunners.class);
 
+    /** An evaluation's episodes, all at once (up to EvaluationService.MAX_EPISODES records wait for the sender). */
     @Inject
-    Publisher publisher;
+    @Channel(Topics.EVAL_TASKS)
+    @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
+    MutinyEmitter<String> evalTasks;
     @Inject
     EvaluationStore store;
     @Inject
@@ -67,7 +73,7 @@ public class ExternalRunners {
 
     public void publish(String evaluationId, List<PlannedEpisode> plan, Map<String, ModelSettings> models) {
         Map<String, SkillSnapshot> snapshots = new HashMap<>();
-        List<ProducerRecord<String, String>> records = new ArrayList<>(plan.size());
+        List<Message<String>> records = new ArrayList<>(plan.size());
         for (PlannedEpisode p : plan) {
             SkillSnapshot skill = null;
             if (p.skill() != null) {
@@ -77,9 +83,9 @@ public class ExternalRunners {
                     models.get(p.condition().model()), p.seed(),
                     new EvalTask.TaskSpec(p.task().id(), p.task().question(), p.task().checker(), p.task().context().isEmpty() ? null : p.task().context()),
                     Topics.EVAL_RESULTS, "/v1/evaluations/" + evaluationId + "/results");
-            records.add(new ProducerRecord<>(Topics.EVAL_TASKS, evaluationId, Json.write(task)));
+            records.add(Outgoing.keyed(evaluationId, Json.write(task)));
         }
-        publisher.sendAll(records);
+        Outgoing.sendAllAndAwait(evalTasks, records);
         LOG.infof("evaluation %s: %d episodes published on %s", evaluationId, records.size(), Topics.EVAL_TASKS);
     }
 
@@ -153,9 +159,9 @@ public class ExternalRunners {
         metrics.tokens(row.condition().model(), usage.promptTokens(), usage.completionTokens());
         EvaluationStore.Progress progress = store.progress(evalId);
         if (progress.pending() == 0) {
-            end(evalId, "completed", progress.done() + " episodes from external runners, " + progress.errors() + " could not complete");
+            end(evalId, EvaluationStatus.COMPLETED, progress.done() + " episodes from external runners, " + progress.errors() + " could not complete");
         } else if (ev.maxTokens() != null && progress.tokens() >= ev.maxTokens()) {
-            end(evalId, "budget_exhausted", "token budget of " + ev.maxTokens() + " reached (" + progress.tokens() + " reported): "
+            end(evalId, EvaluationStatus.BUDGET_EXHAUSTED, "token budget of " + ev.maxTokens() + " reached (" + progress.tokens() + " reported): "
                     + progress.done() + " of " + ev.total() + " episodes returned, " + progress.pending() + " not counted");
         }
         return Intake.ACCEPTED;
@@ -208,13 +214,13 @@ public class ExternalRunners {
         for (EvaluationStore.Evaluation ev : store.running(EvaluationService.EXTERNAL)) {
             if (ev.deadline() != null && now.isAfter(ev.deadline())) {
                 EvaluationStore.Progress p = store.progress(ev.id());
-                end(ev.id(), "timed_out", "deadline " + ev.deadline() + " passed: " + p.done() + " of " + ev.total()
+                end(ev.id(), EvaluationStatus.TIMED_OUT, "deadline " + ev.deadline() + " passed: " + p.done() + " of " + ev.total()
                         + " episodes returned, " + p.pending() + " never did");
             }
         }
     }
 
-    private void end(String id, String status, String message) {
+    private void end(String id, EvaluationStatus status, String message) {
         if (store.finish(id, status, message)) {
             metrics.evaluationEnded(status);
             LOG.infof("evaluation %s %s: %s", id, status, message);

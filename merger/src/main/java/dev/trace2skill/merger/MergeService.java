@@ -26,12 +26,13 @@ import dev.trace2skill.core.skill.SkillBundle;
 import dev.trace2skill.core.trajectory.TokenUsage;
 import dev.trace2skill.model.ModelGateway;
 import dev.trace2skill.model.Prompts;
-import dev.trace2skill.service.Publisher;
+import dev.trace2skill.service.Outgoing;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
-import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,20 +62,24 @@ public class MergeService {
     @Inject
     Prompts prompts;
     @Inject
-    Publisher publisher;
+    @Channel(Topics.SKILLS_EVOLVED)
+    MutinyEmitter<String> evolvedSkills;
+    /** Progress events: a later one supersedes an earlier, so they go without waiting for the broker. */
+    @Inject
+    @Channel(Topics.RUN_EVENTS)
+    MutinyEmitter<String> runEvents;
     @Inject
     MergerMetrics metrics;
 
     /** Merges the run unless another merger replica holds it; returns whether this call merged it. */
     public boolean merge(String runId) {
-        try (Connection lock = store.connection()) {
-            if (!store.tryLock(lock, runId)) {
-                return false;
-            }
+        boolean[] merged = {false};
+        store.underRunLock(runId, () -> {
             MergerStore.Run run = store.run(runId).orElseThrow();
-            if (run.status().equals("done") || run.status().equals("failed")) {
-                return false;
+            if (run.status().terminal()) {
+                return;
             }
+            merged[0] = true;
             Instant start = Instant.now();
             try {
                 doMerge(run);
@@ -82,23 +87,21 @@ public class MergeService {
             } catch (ModelGateway.ModelUnavailableException e) {
                 // the finished nodes are saved: the run stays "merging" and resumes at the first unfinished node
                 LOG.warnf("run %s: merge interrupted, will resume: %s", runId, e.getMessage());
-                store.status(runId, "merging", "interrupted: " + e.getMessage());
+                store.status(runId, MergeStatus.MERGING, "interrupted: " + e.getMessage());
                 metrics.merged(Duration.between(start, Instant.now()), "interrupted");
             } catch (RuntimeException e) {
                 LOG.errorf(e, "run %s: merge failed", runId);
-                store.status(runId, "failed", e.getMessage());
+                store.status(runId, MergeStatus.FAILED, e.getMessage());
                 event(new RunEvent(runId, RunEvent.Type.RUN_FAILED, null, null, null, null, null, e.getMessage(), Instant.now()));
                 metrics.merged(Duration.between(start, Instant.now()), "failed");
             }
-            return true;
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        });
+        return merged[0];
     }
 
     private void doMerge(MergerStore.Run run) {
         String runId = run.runId();
-        store.status(runId, "merging", null);
+        store.status(runId, MergeStatus.MERGING, null);
         SkillBundle s0 = run.s0().bundle();
         PatchPolicy policy = PatchPolicy.of(run.config().mode());
         boolean offline = run.config().engine() == AnalysisEngine.MINING;
@@ -179,9 +182,9 @@ public class MergeService {
         store.saveOutputs(runId, new MergerStore.Outputs(sStar, Json.write(result.applied()), Json.write(result.decisions()),
                 Json.write(result.fitMoves()), result.diff(), changelog, Json.write(result.provenance()), tree));
         String summary = result.applied().edits().size() + " edits from " + pool.size() + " patches";
-        publisher.sendAndWait(Topics.SKILLS_EVOLVED, s0.name(), Json.write(new SkillEvolved(runId, run.s0(), sStar,
+        Outgoing.sendAndAwait(evolvedSkills, s0.name(), Json.write(new SkillEvolved(runId, run.s0(), sStar,
                 result.applied().edits().size(), summary, Instant.now())));
-        store.status(runId, "done", summary);
+        store.status(runId, MergeStatus.DONE, summary);
         event(new RunEvent(runId, RunEvent.Type.MERGE_DONE, plan.depth(), plan.depth(), plan.groups().size(), plan.groups().size(),
                 mergeUsage, summary, Instant.now()));
         LOG.infof("run %s: S* ready (%s)", runId, summary);
@@ -261,6 +264,6 @@ public class MergeService {
     }
 
     private void event(RunEvent e) {
-        publisher.send(Topics.RUN_EVENTS, e.runId(), Json.write(e));
+        Outgoing.sendAndForget(runEvents, e.runId(), Json.write(e));
     }
 }

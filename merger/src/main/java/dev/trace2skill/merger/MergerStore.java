@@ -9,16 +9,12 @@ import dev.trace2skill.core.pipeline.RunStarted;
 import dev.trace2skill.core.pipeline.SkillSnapshot;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,127 +22,132 @@ import java.util.Optional;
 @ApplicationScoped
 public class MergerStore {
     @Inject
-    DataSource dataSource;
+    Jdbi jdbi;
 
-    /**
-     * A run as the merger knows it.
-     *
-     * @param status collecting, merging, done or failed
-     */
-    public record Run(String runId, String skillName, SkillSnapshot s0, RunConfig config, List<String> jobIds, String status,
+    /** A run as the merger knows it. */
+    public record Run(String runId, String skillName, SkillSnapshot s0, RunConfig config, List<String> jobIds, MergeStatus status,
                       Instant startedAt, Instant deadline, String message) {
     }
 
+    /** A row of {@code runs}, its JSON columns as text. */
+    public record RunRow(String runId, String skillName, String s0, String config, String jobIds, String status, Instant startedAt,
+                         Instant deadline, String message) {
+        Run run() {
+            return new Run(runId, skillName, Json.read(s0, SkillSnapshot.class), Json.read(config, RunConfig.class),
+                    List.of(Json.read(jobIds, String[].class)), MergeStatus.fromWire(status), startedAt, deadline, message);
+        }
+    }
+
     public void saveRun(RunStarted r, Duration stragglerTimeout) {
-        update("""
-                INSERT INTO runs (run_id, skill_name, s0, config, job_ids, total_jobs, status, started_at, deadline)
-                VALUES (?, ?, ?, ?, ?, ?, 'collecting', ?, ?) ON CONFLICT (run_id) DO NOTHING""",
-                r.runId(), r.skill().name(), Json.write(r.skill()), Json.write(r.config()), Json.write(r.jobIds()), r.jobIds().size(),
-                Timestamp.from(r.startedAt()), Timestamp.from(Instant.now().plus(stragglerTimeout)));
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO runs (run_id, skill_name, s0, config, job_ids, total_jobs, status, started_at, deadline)
+                        VALUES (:runId, :skillName, :s0, :config, :jobIds, :totalJobs, :status, :startedAt, :deadline)
+                        ON CONFLICT (run_id) DO NOTHING""")
+                .bind("runId", r.runId())
+                .bind("skillName", r.skill().name())
+                .bind("s0", Json.write(r.skill()))
+                .bind("config", Json.write(r.config()))
+                .bind("jobIds", Json.write(r.jobIds()))
+                .bind("totalJobs", r.jobIds().size())
+                .bind("status", MergeStatus.COLLECTING.wire())
+                .bind("startedAt", r.startedAt())
+                .bind("deadline", Instant.now().plus(stragglerTimeout))
+                .execute());
     }
 
     /** Stores a result once per patch id; returns whether it was new. */
     public boolean savePatch(PatchResult p) {
-        return update("""
-                INSERT INTO patches (patch_id, run_id, job_id, trajectory_id, trajectory_success, analyst, status, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (patch_id) DO NOTHING""",
-                p.patchId(), p.runId(), p.jobId(), p.trajectoryId(), p.trajectorySuccess(), p.analyst().wire(), p.status().name(),
-                Json.write(p)) == 1;
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        INSERT INTO patches (patch_id, run_id, job_id, trajectory_id, trajectory_success, analyst, status, body)
+                        VALUES (:patchId, :runId, :jobId, :trajectoryId, :success, :analyst, :status, :body)
+                        ON CONFLICT (patch_id) DO NOTHING""")
+                .bind("patchId", p.patchId())
+                .bind("runId", p.runId())
+                .bind("jobId", p.jobId())
+                .bind("trajectoryId", p.trajectoryId())
+                .bind("success", p.trajectorySuccess())
+                .bind("analyst", p.analyst().wire())
+                .bind("status", p.status().name())
+                .bind("body", Json.write(p))
+                .execute()) == 1;
     }
 
     public Optional<Run> run(String runId) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT run_id, skill_name, s0, config, job_ids, status, started_at, deadline, message FROM runs WHERE run_id = ?")) {
-            ps.setString(1, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT run_id, skill_name, s0, config, job_ids, status, started_at, deadline, message FROM runs WHERE run_id = :runId""")
+                .bind("runId", runId)
+                .map(ConstructorMapper.of(RunRow.class)).map(RunRow::run).findOne());
     }
 
     /** Runs to merge now: every job answered, or the straggler deadline passed with at least one result; and interrupted merges. */
     public List<String> runsToMerge() {
-        List<String> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT r.run_id FROM runs r
-                WHERE r.status = 'merging'
-                   OR (r.status = 'collecting' AND (
-                        (SELECT count(DISTINCT p.job_id) FROM patches p WHERE p.run_id = r.run_id) >= r.total_jobs
-                     OR (r.deadline < now() AND EXISTS (SELECT 1 FROM patches p WHERE p.run_id = r.run_id))))
-                ORDER BY r.started_at""")) {
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return out;
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT r.run_id FROM runs r
+                        WHERE r.status = :merging
+                           OR (r.status = :collecting AND (
+                                (SELECT count(DISTINCT p.job_id) FROM patches p WHERE p.run_id = r.run_id) >= r.total_jobs
+                             OR (r.deadline < now() AND EXISTS (SELECT 1 FROM patches p WHERE p.run_id = r.run_id))))
+                        ORDER BY r.started_at""")
+                .bind("merging", MergeStatus.MERGING.wire()).bind("collecting", MergeStatus.COLLECTING.wire())
+                .mapTo(String.class).list());
     }
 
     public List<PatchResult> results(String runId) {
-        List<PatchResult> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT body FROM patches WHERE run_id = ? ORDER BY received_at, patch_id")) {
-            ps.setString(1, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(Json.read(rs.getString(1), PatchResult.class));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return out;
+        return jdbi.withHandle(h -> h.createQuery("SELECT body FROM patches WHERE run_id = :runId ORDER BY received_at, patch_id")
+                .bind("runId", runId)
+                .mapTo(String.class).map(body -> Json.read(body, PatchResult.class)).list());
     }
 
-    public void status(String runId, String status, String message) {
-        update("UPDATE runs SET status = ?, message = coalesce(?, message), updated_at = now() WHERE run_id = ?", status, message, runId);
+    public void status(String runId, MergeStatus status, String message) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE runs SET status = :status, message = coalesce(:message, message), updated_at = now() WHERE run_id = :runId")
+                .bind("status", status.wire()).bind("message", message).bind("runId", runId)
+                .execute());
     }
 
     public Optional<NodeResult> node(String runId, String nodeId) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT result FROM merge_nodes WHERE run_id = ? AND node_id = ?")) {
-            ps.setString(1, runId);
-            ps.setString(2, nodeId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(Json.read(rs.getString(1), NodeResult.class)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return jdbi.withHandle(h -> h.createQuery("SELECT result FROM merge_nodes WHERE run_id = :runId AND node_id = :nodeId")
+                .bind("runId", runId).bind("nodeId", nodeId)
+                .mapTo(String.class).map(result -> Json.read(result, NodeResult.class)).findOne());
     }
 
     public void saveNode(String runId, MergeGroup g, NodeResult r) {
-        update("""
-                INSERT INTO merge_nodes (run_id, node_id, level, idx, inputs, result, engine, repairs, fallback, prompt_tokens, completion_tokens, latency_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, node_id) DO NOTHING""",
-                runId, g.nodeId(), g.level(), g.index(), Json.write(g.inputs()), Json.write(r), r.engine(), r.repairs(), r.fallback(),
-                r.usage().promptTokens(), r.usage().completionTokens(), r.latencyMillis());
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO merge_nodes (run_id, node_id, level, idx, inputs, result, engine, repairs, fallback, prompt_tokens,
+                                                 completion_tokens, latency_ms)
+                        VALUES (:runId, :nodeId, :level, :idx, :inputs, :result, :engine, :repairs, :fallback, :prompt, :completion, :latency)
+                        ON CONFLICT (run_id, node_id) DO NOTHING""")
+                .bind("runId", runId)
+                .bind("nodeId", g.nodeId())
+                .bind("level", g.level())
+                .bind("idx", g.index())
+                .bind("inputs", Json.write(g.inputs()))
+                .bind("result", Json.write(r))
+                .bind("engine", r.engine())
+                .bind("repairs", r.repairs())
+                .bind("fallback", r.fallback())
+                .bind("prompt", r.usage().promptTokens())
+                .bind("completion", r.usage().completionTokens())
+                .bind("latency", r.latencyMillis())
+                .execute());
     }
 
     /** A persisted node with its bookkeeping, for the merge tree. */
     public record Node(String nodeId, int level, int index, List<String> inputs, NodeResult result, String doneAt) {
     }
 
-    public List<Node> nodes(String runId) {
-        List<Node> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT node_id, level, idx, inputs, result, done_at FROM merge_nodes WHERE run_id = ? ORDER BY level, idx")) {
-            ps.setString(1, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Node(rs.getString(1), rs.getInt(2), rs.getInt(3), List.of(Json.read(rs.getString(4), String[].class)),
-                            Json.read(rs.getString(5), NodeResult.class), rs.getTimestamp(6).toInstant().toString()));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
+    /** A row of {@code merge_nodes}, its JSON columns as text. */
+    public record NodeRow(String nodeId, int level, int idx, String inputs, String result, Instant doneAt) {
+        Node node() {
+            return new Node(nodeId, level, idx, List.of(Json.read(inputs, String[].class)), Json.read(result, NodeResult.class),
+                    doneAt.toString());
         }
-        return out;
+    }
+
+    public List<Node> nodes(String runId) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT node_id, level, idx, inputs, result, done_at FROM merge_nodes WHERE run_id = :runId ORDER BY level, idx")
+                .bind("runId", runId)
+                .map(ConstructorMapper.of(NodeRow.class)).map(NodeRow::node).list());
     }
 
     /** The outputs of a finished run, each a JSON or text column. */
@@ -154,50 +155,55 @@ public class MergerStore {
                           String provenance, String tree) {
     }
 
+    /** A row of {@code run_outputs}. */
+    public record OutputsRow(String sStar, String applied, String decisions, String fitMoves, String diff, String changelog,
+                             String provenance, String tree) {
+        Outputs outputs() {
+            return new Outputs(Json.read(sStar, SkillSnapshot.class), applied, decisions, fitMoves, diff, changelog, provenance, tree);
+        }
+    }
+
     public void saveOutputs(String runId, Outputs o) {
-        update("""
-                INSERT INTO run_outputs (run_id, s_star, applied, decisions, fit_moves, diff, changelog, provenance, tree)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING""",
-                runId, Json.write(o.sStar()), o.applied(), o.decisions(), o.fitMoves(), o.diff(), o.changelog(), o.provenance(), o.tree());
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO run_outputs (run_id, s_star, applied, decisions, fit_moves, diff, changelog, provenance, tree)
+                        VALUES (:runId, :sStar, :applied, :decisions, :fitMoves, :diff, :changelog, :provenance, :tree)
+                        ON CONFLICT (run_id) DO NOTHING""")
+                .bind("runId", runId)
+                .bind("sStar", Json.write(o.sStar()))
+                .bind("applied", o.applied())
+                .bind("decisions", o.decisions())
+                .bind("fitMoves", o.fitMoves())
+                .bind("diff", o.diff())
+                .bind("changelog", o.changelog())
+                .bind("provenance", o.provenance())
+                .bind("tree", o.tree())
+                .execute());
     }
 
     public Optional<Outputs> outputs(String runId) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT s_star, applied, decisions, fit_moves, diff, changelog, provenance, tree FROM run_outputs WHERE run_id = ?")) {
-            ps.setString(1, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new Outputs(Json.read(rs.getString(1), SkillSnapshot.class), rs.getString(2), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT s_star, applied, decisions, fit_moves, diff, changelog, provenance, tree FROM run_outputs WHERE run_id = :runId")
+                .bind("runId", runId)
+                .map(ConstructorMapper.of(OutputsRow.class)).map(OutputsRow::outputs).findOne());
+    }
+
+    /**
+     * Runs {@code merge} while holding PostgreSQL's advisory lock for the run (one merger replica merges a run at a
+     * time), and releases the lock afterwards; returns false without running it when another replica holds the lock.
+     */
+    public boolean underRunLock(String runId, Runnable merge) {
+        try (Handle h = jdbi.open()) {
+            String key = "merge:" + runId;
+            boolean locked = h.createQuery("SELECT pg_try_advisory_lock(hashtext(:key))").bind("key", key).mapTo(Boolean.class).one();
+            if (!locked) {
+                return false;
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Holds PostgreSQL's advisory lock for one run on the given connection (one merger replica merges a run at a time). */
-    public boolean tryLock(Connection c, String runId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
-            ps.setString(1, "merge:" + runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
+            try {
+                merge.run();
+                return true;
+            } finally {
+                h.createQuery("SELECT pg_advisory_unlock(hashtext(:key))").bind("key", key).mapTo(Boolean.class).one();
             }
         }
-    }
-
-    public Connection connection() throws SQLException {
-        return dataSource.getConnection();
-    }
-
-    private static Run row(ResultSet rs) throws SQLException {
-        return new Run(rs.getString(1), rs.getString(2), Json.read(rs.getString(3), SkillSnapshot.class),
-                Json.read(rs.getString(4), RunConfig.class), List.of(Json.read(rs.getString(5), String[].class)), rs.getString(6),
-                rs.getTimestamp(7).toInstant(), rs.getTimestamp(8).toInstant(), rs.getString(9));
-    }
-
-    private int update(String sql, Object... args) {
-        return dev.trace2skill.service.Sql.update(dataSource, sql, args);
     }
 }

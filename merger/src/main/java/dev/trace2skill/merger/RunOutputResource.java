@@ -27,7 +27,7 @@ public class RunOutputResource {
         MergerStore.Run run = store.run(id).orElseThrow(() -> notFound(id));
         ObjectNode o = Json.mapper().createObjectNode();
         o.put("runId", run.runId());
-        o.put("status", run.status());
+        o.put("status", run.status().wire());
         o.put("skill", run.s0().ref());
         o.put("jobs", run.jobIds().size());
         o.put("results", store.results(id).size());
@@ -81,7 +81,7 @@ public class RunOutputResource {
     private MergerStore.Outputs outputs(String id) {
         MergerStore.Run run = store.run(id).orElseThrow(() -> notFound(id));
         return store.outputs(id).orElseThrow(() -> Problem.of(409, "Not merged yet",
-                "run " + id + " is " + run.status() + (run.message() == null ? "" : ": " + run.message())).failure());
+                "run " + id + " is " + run.status().wire() + (run.message() == null ? "" : ": " + run.message())).failure());
     }
 
     private static Problem.Failure notFound(String id) {

@@ -2,6 +2,7 @@ package dev.trace2skill.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
@@ -32,6 +33,13 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response mismatched(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
         return json(e);
+    }
+
+    /** A {@code @Valid} request that breaks its constraints: 400 naming each field (see {@link Violations}). */
+    @ServerExceptionMapper
+    public Response constraintViolations(ConstraintViolationException e) {
+        return Violations.problem(400, "Invalid request", "the request has " + e.getConstraintViolations().size() + " problem(s)",
+                e.getConstraintViolations()).toResponse();
     }
 
     @ServerExceptionMapper

@@ -43,7 +43,12 @@ public final class TopicAdmin {
         throw last;
     }
 
-    private static void ensureOnce(Map<String, ?> clientConfig, Map<String, Integer> topics, short replicationFactor) {
+    /**
+     * The admin client's settings from the services' Kafka client settings: what the admin client knows (bootstrap
+     * servers, security protocol, SASL, TLS) is kept, the rest (producer and consumer settings) left out; requests time
+     * out after 15 s, API calls after 30 s.
+     */
+    static Map<String, Object> adminConfig(Map<String, ?> clientConfig) {
         Map<String, Object> config = new java.util.HashMap<>();
         clientConfig.forEach((k, v) -> {
             if (AdminClientConfig.configNames().contains(k) && v != null) {
@@ -52,6 +57,11 @@ public final class TopicAdmin {
         });
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        return config;
+    }
+
+    private static void ensureOnce(Map<String, ?> clientConfig, Map<String, Integer> topics, short replicationFactor) {
+        Map<String, Object> config = adminConfig(clientConfig);
         Object bootstrapServers = config.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
         try (Admin admin = Admin.create(config)) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);

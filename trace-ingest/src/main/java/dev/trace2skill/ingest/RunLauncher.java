@@ -14,12 +14,18 @@ import dev.trace2skill.core.pipeline.SkillSnapshot;
 import dev.trace2skill.core.pipeline.Topics;
 import dev.trace2skill.core.skill.SkillBundle;
 import dev.trace2skill.core.trajectory.Trajectory;
-import dev.trace2skill.service.Problem;
-import dev.trace2skill.service.Publisher;
+import dev.trace2skill.service.Outgoing;
+import dev.trace2skill.service.Violations;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 import java.security.SecureRandom;
@@ -30,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Starts evolution runs: resolves S0, selects the trajectories, records the run, then publishes {@link RunStarted} and
@@ -40,8 +47,6 @@ import java.util.Optional;
 @ApplicationScoped
 public class RunLauncher {
     private static final Logger LOG = Logger.getLogger(RunLauncher.class);
-    static final int DEFAULT_LIMIT = 1_000;
-    static final int MAX_LIMIT = 100_000;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @Inject
@@ -51,51 +56,43 @@ public class RunLauncher {
     @Inject
     RunStore runs;
     @Inject
-    Publisher publisher;
-    @Inject
     IngestMetrics metrics;
+    @Inject
+    Validator validator;
+    /** A run's jobs, all at once: up to {@link RunRequest#MAX_LIMIT} records wait for the sender. */
+    @Inject
+    @Channel(Topics.ANALYSIS_JOBS)
+    @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
+    MutinyEmitter<String> analysisJobs;
+    @Inject
+    @Channel(Topics.RUNS)
+    MutinyEmitter<String> runAnnouncements;
+    @Inject
+    @Channel(Topics.DRAFT_REQUESTS)
+    MutinyEmitter<String> draftRequests;
+    @Inject
+    KafkaClientService kafka;
 
     @ConfigProperty(name = "t2s.runs.default-min-support", defaultValue = "2")
     int defaultMinSupport;
 
     public RunView start(RunRequest req) {
-        List<Problem.FieldProblem> errors = new ArrayList<>();
         if (req == null) {
             throw TrajectoryResource.field(400, "Missing body", "(body)", "send the run as JSON");
         }
-        EvolutionMode mode = parse(() -> req.mode() == null ? EvolutionMode.DEEPENING : EvolutionMode.fromWire(req.mode()), "mode", errors);
-        AnalystSelection analysts = parse(() -> req.analysts() == null ? AnalystSelection.COMBINED : AnalystSelection.fromWire(req.analysts()), "analysts", errors);
-        AnalysisEngine engine = parse(() -> req.engine() == null ? AnalysisEngine.LLM : AnalysisEngine.fromWire(req.engine()), "engine", errors);
+        Set<ConstraintViolation<RunRequest>> violations = validator.validate(req);
+        if (!violations.isEmpty()) {
+            throw Violations.problem(400, "Invalid run", "the run request has " + violations.size() + " problem(s)", violations).failure();
+        }
+        EvolutionMode mode = req.mode() == null ? EvolutionMode.DEEPENING : EvolutionMode.fromWire(req.mode());
+        AnalystSelection analysts = req.analysts() == null ? AnalystSelection.COMBINED : AnalystSelection.fromWire(req.analysts());
+        AnalysisEngine engine = req.engine() == null ? AnalysisEngine.LLM : AnalysisEngine.fromWire(req.engine());
         int branching = req.mergeBranching() == null ? RunConfig.DEFAULT_BRANCHING : req.mergeBranching();
-        if (branching < 2 || branching > 64) {
-            errors.add(Problem.FieldProblem.of("mergeBranching", "must be 2-64"));
-        }
         int minSupport = req.minSupport() == null ? defaultMinSupport : req.minSupport();
-        if (minSupport < 1) {
-            errors.add(Problem.FieldProblem.of("minSupport", "must be at least 1"));
-        }
         Long maxTokens = req.budget() == null ? null : req.budget().maxTokens();
-        if (maxTokens != null && maxTokens < 1) {
-            errors.add(Problem.FieldProblem.of("budget.maxTokens", "must be positive"));
-        }
-        if (req.skill() == null || req.skill().isBlank()) {
-            errors.add(Problem.FieldProblem.of("skill", "give the skill as name@version or name"));
-        }
         RunRequest.Selection sel = req.trajectories();
-        if (sel == null || ((sel.dataset() == null || sel.dataset().isBlank()) && (sel.ids() == null || sel.ids().isEmpty()))) {
-            errors.add(Problem.FieldProblem.of("trajectories", "select trajectories by dataset and/or ids"));
-        }
-        String outcome = sel == null ? null : sel.outcome();
-        if (outcome != null && !outcome.equals("success") && !outcome.equals("failure") && !outcome.equals("any")) {
-            errors.add(Problem.FieldProblem.of("trajectories.outcome", "must be success, failure or any"));
-        }
-        int limit = sel == null || sel.limit() == null ? DEFAULT_LIMIT : sel.limit();
-        if (limit < 1 || limit > MAX_LIMIT) {
-            errors.add(Problem.FieldProblem.of("trajectories.limit", "must be 1-" + MAX_LIMIT));
-        }
-        if (!errors.isEmpty()) {
-            throw Problem.of(400, "Invalid run", "the run request has " + errors.size() + " problem(s)", errors).failure();
-        }
+        String outcome = sel.outcome();
+        int limit = sel.limit() == null ? RunRequest.DEFAULT_LIMIT : sel.limit();
         ModelSettings analystModel = req.models() == null ? null : req.models().analyst();
         ModelSettings mergerModel = req.models() == null ? null : req.models().merger();
         RunConfig config = new RunConfig(mode, analysts, engine, branching, minSupport, analystModel, mergerModel, maxTokens);
@@ -112,13 +109,13 @@ public class RunLauncher {
                     + " trajectories matched the selection, and none is for the " + analysts.wire() + " analysts");
         }
         String runId = newRunId();
-        runs.create(new RunStore.NewRun(runId, s0.isPresent() ? "publishing" : "drafting", config, skillName,
+        runs.create(new RunStore.NewRun(runId, s0.isPresent() ? RunStatus.PUBLISHING : RunStatus.DRAFTING, config, skillName,
                 s0.map(SkillStore.Version::version).orElse(null), req), jobs);
         metrics.runStarted(engine.wire(), analysts.wire(), mode.wire());
         if (s0.isEmpty()) {
             List<String> samples = selected.stream().map(Trajectory::query).limit(5).toList();
             String domain = req.domain() != null ? req.domain() : "the tasks of dataset " + sel.dataset();
-            publisher.sendAndWait(Topics.DRAFT_REQUESTS, runId, Json.write(new DraftRequest(runId, skillName, domain, samples, config)));
+            Outgoing.sendAndAwait(draftRequests, runId, Json.write(new DraftRequest(runId, skillName, domain, samples, config)));
             LOG.infof("run %s: asked for a Creation-mode draft of %s before analysing %d trajectories", runId, skillName, jobs.size());
         } else {
             SkillBundle bundle = skills.bundle(skillName, s0.get().version()).orElseThrow();
@@ -138,20 +135,20 @@ public class RunLauncher {
     void launch(String runId, SkillBundle s0, int version, RunConfig config, List<Trajectory> selected, Map<String, AnalystKind> jobs) {
         SkillSnapshot snapshot = SkillSnapshot.of(s0, version);
         List<String> jobIds = selected.stream().map(t -> Topics.jobKey(runId, t.id())).toList();
-        publisher.sendAndWait(Topics.RUNS, runId, Json.write(new RunStarted(runId, snapshot, config, jobIds, Instant.now())));
+        Outgoing.sendAndAwait(runAnnouncements, runId, Json.write(new RunStarted(runId, snapshot, config, jobIds, Instant.now())));
         // Jobs go round-robin over the partitions from a random start instead of by the hash of their keys: a worker
         // owns whole partitions, and a run lasts as long as its busiest worker. Hashing N keys leaves a worker's share
         // binomial (512 jobs over 2 workers came out 272 / 240 in bench/ WorkerBench); round-robin evens it to one job
         // per partition. Nothing depends on a job's partition: patch ids, not partitions, make redeliveries idempotent.
-        int partitions = publisher.partitions(Topics.ANALYSIS_JOBS);
+        int partitions = Outgoing.partitions(kafka, Topics.ANALYSIS_JOBS, Topics.ANALYSIS_JOBS);
         int first = RANDOM.nextInt(partitions);
-        List<ProducerRecord<String, String>> records = new ArrayList<>(selected.size());
+        List<Message<String>> records = new ArrayList<>(selected.size());
         for (Trajectory t : selected) {
             String key = Topics.jobKey(runId, t.id());
             AnalysisJob job = new AnalysisJob(key, runId, jobs.get(t.id()), snapshot, t, config, selected.size());
-            records.add(new ProducerRecord<>(Topics.ANALYSIS_JOBS, (first + records.size()) % partitions, key, Json.write(job)));
+            records.add(Outgoing.toPartition((first + records.size()) % partitions, key, Json.write(job)));
         }
-        publisher.sendAll(records);
+        Outgoing.sendAllAndAwait(analysisJobs, records);
         runs.published(runId, records.size(), version);
         metrics.jobsPublished(records.size());
         LOG.infof("run %s: published %d analysis jobs against %s", runId, records.size(), snapshot.ref());
@@ -179,15 +176,6 @@ public class RunLauncher {
                     + dev.trace2skill.core.skill.SkillValidator.NAME_PATTERN.pattern());
         }
         return latest;
-    }
-
-    private static <T> T parse(java.util.function.Supplier<T> f, String field, List<Problem.FieldProblem> errors) {
-        try {
-            return f.get();
-        } catch (IllegalArgumentException e) {
-            errors.add(Problem.FieldProblem.of(field, e.getMessage()));
-            return null;
-        }
     }
 
     static String newRunId() {

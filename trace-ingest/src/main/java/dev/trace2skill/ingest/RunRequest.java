@@ -1,12 +1,31 @@
 package dev.trace2skill.ingest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.trace2skill.core.patch.EvolutionMode;
+import dev.trace2skill.core.pipeline.AnalysisEngine;
+import dev.trace2skill.core.pipeline.AnalystSelection;
 import dev.trace2skill.core.pipeline.ModelSettings;
+import dev.trace2skill.service.WireName;
+import jakarta.validation.Constraint;
+import jakarta.validation.ConstraintValidator;
+import jakarta.validation.ConstraintValidatorContext;
+import jakarta.validation.Payload;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.List;
 
 /**
- * {@code POST /v1/runs}: which skill to evolve from which trajectories, and how.
+ * {@code POST /v1/runs}: which skill to evolve from which trajectories, and how. Validated with Bean Validation; each
+ * violation is a field problem of the 400 answer.
  *
  * @param skill          {@code name@version}, or {@code name} for its latest version; in Creation mode a name with no
  *                       version yet asks for a drafted S0 first
@@ -21,15 +40,51 @@ import java.util.List;
  * @param budget         token budget
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RunRequest(String skill, String domain, Selection trajectories, String analysts, String engine, String mode,
-                         Integer mergeBranching, Integer minSupport, Models models, Budget budget) {
+public record RunRequest(
+        @NotBlank(message = "give the skill as name@version or name") String skill,
+        String domain,
+        @NotNull(message = "select trajectories by dataset and/or ids") @Valid Selection trajectories,
+        @WireName(AnalystSelection.class) String analysts,
+        @WireName(AnalysisEngine.class) String engine,
+        @WireName(EvolutionMode.class) String mode,
+        @Min(value = 2, message = "must be 2-64") @Max(value = 64, message = "must be 2-64") Integer mergeBranching,
+        @Min(value = 1, message = "must be at least 1") Integer minSupport,
+        Models models,
+        @Valid Budget budget) {
 
-    public record Selection(String dataset, String outcome, List<String> ids, Integer limit) {
+    static final int DEFAULT_LIMIT = 1_000;
+    static final int MAX_LIMIT = 100_000;
+
+    @SelectsTrajectories
+    public record Selection(
+            String dataset,
+            @Pattern(regexp = "success|failure|any", message = "must be success, failure or any") String outcome,
+            List<String> ids,
+            @Min(value = 1, message = "must be 1-" + MAX_LIMIT) @Max(value = MAX_LIMIT, message = "must be 1-" + MAX_LIMIT) Integer limit) {
     }
 
     public record Models(ModelSettings analyst, ModelSettings merger) {
     }
 
-    public record Budget(Long maxTokens) {
+    public record Budget(@Min(value = 1, message = "must be positive") Long maxTokens) {
+    }
+
+    /** A selection names a dataset, or trajectory ids, or both. */
+    @Constraint(validatedBy = SelectsTrajectories.Validator.class)
+    @Target(ElementType.TYPE)
+    @Retention(RetentionPolicy.RUNTIME)
+    public @interface SelectsTrajectories {
+        String message() default "select trajectories by dataset and/or ids";
+
+        Class<?>[] groups() default {};
+
+        Class<? extends Payload>[] payload() default {};
+
+        class Validator implements ConstraintValidator<SelectsTrajectories, Selection> {
+            @Override
+            public boolean isValid(Selection s, ConstraintValidatorContext context) {
+                return s == null || (s.dataset() != null && !s.dataset().isBlank()) || (s.ids() != null && !s.ids().isEmpty());
+            }
+        }
     }
 }

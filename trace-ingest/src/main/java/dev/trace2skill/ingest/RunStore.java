@@ -7,13 +7,12 @@ import dev.trace2skill.core.pipeline.RunConfig;
 import dev.trace2skill.core.pipeline.RunEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,189 +21,161 @@ import java.util.Optional;
 @ApplicationScoped
 public class RunStore {
     @Inject
-    DataSource dataSource;
+    Jdbi jdbi;
 
-    public record NewRun(String id, String status, RunConfig config, String skillName, Integer skillVersion, RunRequest request) {
+    public record NewRun(String id, RunStatus status, RunConfig config, String skillName, Integer skillVersion, RunRequest request) {
     }
 
     public void create(NewRun run, Map<String, AnalystKind> jobs) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO runs (id, status, mode, analysts, engine, skill_name, skill_version, request, config)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)""")) {
-                ps.setString(1, run.id());
-                ps.setString(2, run.status());
-                ps.setString(3, run.config().mode().wire());
-                ps.setString(4, run.config().analysts().wire());
-                ps.setString(5, run.config().engine().wire());
-                ps.setString(6, run.skillName());
-                ps.setObject(7, run.skillVersion());
-                ps.setString(8, Json.write(run.request()));
-                ps.setString(9, Json.write(run.config()));
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO run_jobs (run_id, trajectory_id, analyst) VALUES (?, ?, ?)")) {
-                for (Map.Entry<String, AnalystKind> j : jobs.entrySet()) {
-                    ps.setString(1, run.id());
-                    ps.setString(2, j.getKey());
-                    ps.setString(3, j.getValue().wire());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            c.commit();
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create run " + run.id() + ": " + e.getMessage(), e);
-        }
+        jdbi.useTransaction(h -> {
+            h.createUpdate("""
+                            INSERT INTO runs (id, status, mode, analysts, engine, skill_name, skill_version, request, config)
+                            VALUES (:id, :status, :mode, :analysts, :engine, :skillName, :skillVersion, :request::jsonb, :config::jsonb)""")
+                    .bind("id", run.id())
+                    .bind("status", run.status().wire())
+                    .bind("mode", run.config().mode().wire())
+                    .bind("analysts", run.config().analysts().wire())
+                    .bind("engine", run.config().engine().wire())
+                    .bind("skillName", run.skillName())
+                    .bind("skillVersion", run.skillVersion())
+                    .bind("request", Json.write(run.request()))
+                    .bind("config", Json.write(run.config()))
+                    .execute();
+            PreparedBatch batch = h.prepareBatch("INSERT INTO run_jobs (run_id, trajectory_id, analyst) VALUES (:run, :trajectory, :analyst)");
+            jobs.forEach((trajectory, analyst) -> batch.bind("run", run.id()).bind("trajectory", trajectory).bind("analyst", analyst.wire()).add());
+            batch.execute();
+        });
     }
 
     /** The run's jobs: trajectory id → analyst. */
     public Map<String, AnalystKind> jobs(String runId) {
-        Map<String, AnalystKind> out = new java.util.LinkedHashMap<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT trajectory_id, analyst FROM run_jobs WHERE run_id = ? ORDER BY trajectory_id")) {
-            ps.setString(1, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), AnalystKind.fromWire(rs.getString(2)));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        Map<String, AnalystKind> out = new LinkedHashMap<>();
+        jdbi.useHandle(h -> h.createQuery("SELECT trajectory_id, analyst FROM run_jobs WHERE run_id = :run ORDER BY trajectory_id")
+                .bind("run", runId)
+                .map(ConstructorMapper.of(Job.class))
+                .forEach(j -> out.put(j.trajectoryId(), AnalystKind.fromWire(j.analyst()))));
         return out;
     }
 
+    public record Job(String trajectoryId, String analyst) {
+    }
+
     public Optional<RunConfig> config(String runId) {
-        return scalar("SELECT config FROM runs WHERE id = ?", runId).map(s -> Json.read(s, RunConfig.class));
+        return scalar("SELECT config FROM runs WHERE id = :id", runId).map(s -> Json.read(s, RunConfig.class));
     }
 
     public Optional<String> skillName(String runId) {
-        return scalar("SELECT skill_name FROM runs WHERE id = ?", runId);
+        return scalar("SELECT skill_name FROM runs WHERE id = :id", runId);
     }
 
     public void published(String runId, int jobs, int skillVersion) {
-        update("UPDATE runs SET status = 'analysing', jobs_published = ?, skill_version = ?, updated_at = now() WHERE id = ?",
-                jobs, skillVersion, runId);
+        jdbi.useHandle(h -> h.createUpdate("""
+                        UPDATE runs SET status = :status, jobs_published = :jobs, skill_version = :version, updated_at = now()
+                        WHERE id = :id""")
+                .bind("status", RunStatus.ANALYSING.wire()).bind("jobs", jobs).bind("version", skillVersion).bind("id", runId)
+                .execute());
     }
 
     public void failed(String runId, String message) {
-        update("UPDATE runs SET status = 'failed', message = ?, updated_at = now() WHERE id = ?", message, runId);
+        jdbi.useHandle(h -> h.createUpdate("UPDATE runs SET status = :status, message = :message, updated_at = now() WHERE id = :id")
+                .bind("status", RunStatus.FAILED.wire()).bind("message", message).bind("id", runId)
+                .execute());
     }
 
     /** Counts a patch result once: the first result for a job wins, redeliveries change nothing. */
     public boolean record(PatchResult r) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            int changed;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE run_jobs SET result = ? WHERE run_id = ? AND trajectory_id = ? AND result IS NULL")) {
-                ps.setString(1, r.status().name());
-                ps.setString(2, r.runId());
-                ps.setString(3, r.trajectoryId());
-                changed = ps.executeUpdate();
-            }
+        return jdbi.inTransaction(h -> {
+            int changed = h.createUpdate("""
+                            UPDATE run_jobs SET result = :result WHERE run_id = :run AND trajectory_id = :trajectory AND result IS NULL""")
+                    .bind("result", r.status().name()).bind("run", r.runId()).bind("trajectory", r.trajectoryId())
+                    .execute();
             if (changed == 1) {
-                try (PreparedStatement ps = c.prepareStatement("""
-                        UPDATE runs SET analyses_done = analyses_done + ?, analyses_failed = analyses_failed + ?,
-                               patches = patches + ?, prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,
-                               updated_at = now()
-                        WHERE id = ?""")) {
-                    boolean ok = r.proposed();
-                    ps.setInt(1, ok ? 1 : 0);
-                    ps.setInt(2, ok ? 0 : 1);
-                    ps.setInt(3, ok && r.patch() != null ? 1 : 0);
-                    ps.setLong(4, r.usage() == null ? 0 : r.usage().promptTokens());
-                    ps.setLong(5, r.usage() == null ? 0 : r.usage().completionTokens());
-                    ps.setString(6, r.runId());
-                    ps.executeUpdate();
-                }
+                boolean ok = r.proposed();
+                h.createUpdate("""
+                                UPDATE runs SET analyses_done = analyses_done + :done, analyses_failed = analyses_failed + :failed,
+                                       patches = patches + :patches, prompt_tokens = prompt_tokens + :prompt,
+                                       completion_tokens = completion_tokens + :completion, updated_at = now()
+                                WHERE id = :id""")
+                        .bind("done", ok ? 1 : 0)
+                        .bind("failed", ok ? 0 : 1)
+                        .bind("patches", ok && r.patch() != null ? 1 : 0)
+                        .bind("prompt", r.usage() == null ? 0L : r.usage().promptTokens())
+                        .bind("completion", r.usage() == null ? 0L : r.usage().completionTokens())
+                        .bind("id", r.runId())
+                        .execute();
             }
-            c.commit();
             return changed == 1;
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        });
     }
 
     public void mergeProgress(RunEvent e) {
-        String status = switch (e.type()) {
-            case MERGE_STARTED, MERGE_PROGRESS -> "merging";
-            case MERGE_DONE -> "merged";
-            case RUN_FAILED -> "failed";
+        RunStatus status = switch (e.type()) {
+            case MERGE_STARTED, MERGE_PROGRESS -> RunStatus.MERGING;
+            case MERGE_DONE -> RunStatus.MERGED;
+            case RUN_FAILED -> RunStatus.FAILED;
         };
-        update("""
-                UPDATE runs SET status = CASE WHEN status IN ('done', 'failed') THEN status ELSE ? END,
-                       merge_level = coalesce(?, merge_level), merge_levels = coalesce(?, merge_levels),
-                       merge_nodes_done = coalesce(?, merge_nodes_done), merge_nodes_total = coalesce(?, merge_nodes_total),
-                       message = coalesce(?, message), updated_at = now()
-                WHERE id = ?""", status, e.mergeLevel(), e.mergeLevels(), e.nodesDone(), e.nodesTotal(), e.message(), e.runId());
-        if (e.usage() != null && e.type() == RunEvent.Type.MERGE_DONE) {
-            update("UPDATE runs SET prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ? WHERE id = ?",
-                    e.usage().promptTokens(), e.usage().completionTokens(), e.runId());
-        }
+        jdbi.useHandle(h -> {
+            h.createUpdate("""
+                            UPDATE runs SET status = CASE WHEN status IN (:done, :failed) THEN status ELSE :status END,
+                                   merge_level = coalesce(:level, merge_level), merge_levels = coalesce(:levels, merge_levels),
+                                   merge_nodes_done = coalesce(:nodesDone, merge_nodes_done),
+                                   merge_nodes_total = coalesce(:nodesTotal, merge_nodes_total),
+                                   message = coalesce(:message, message), updated_at = now()
+                            WHERE id = :id""")
+                    .bind("done", RunStatus.DONE.wire()).bind("failed", RunStatus.FAILED.wire()).bind("status", status.wire())
+                    .bind("level", e.mergeLevel()).bind("levels", e.mergeLevels())
+                    .bind("nodesDone", e.nodesDone()).bind("nodesTotal", e.nodesTotal())
+                    .bind("message", e.message()).bind("id", e.runId())
+                    .execute();
+            if (e.usage() != null && e.type() == RunEvent.Type.MERGE_DONE) {
+                h.createUpdate("""
+                                UPDATE runs SET prompt_tokens = prompt_tokens + :prompt, completion_tokens = completion_tokens + :completion
+                                WHERE id = :id""")
+                        .bind("prompt", e.usage().promptTokens()).bind("completion", e.usage().completionTokens()).bind("id", e.runId())
+                        .execute();
+            }
+        });
     }
 
     public void evolved(String runId, int version) {
-        update("UPDATE runs SET status = 'done', evolved_version = ?, updated_at = now() WHERE id = ?", version, runId);
+        jdbi.useHandle(h -> h.createUpdate("UPDATE runs SET status = :status, evolved_version = :version, updated_at = now() WHERE id = :id")
+                .bind("status", RunStatus.DONE.wire()).bind("version", version).bind("id", runId)
+                .execute());
     }
 
     public Optional<RunView> get(String id) {
-        List<RunView> l = query("SELECT * FROM runs WHERE id = ?", id);
-        return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+        return jdbi.withHandle(h -> h.createQuery(SELECT_RUN + " WHERE id = :id").bind("id", id)
+                .map(ConstructorMapper.of(Run.class)).findOne().map(Run::view));
     }
 
     public List<RunView> list(int limit) {
-        return query("SELECT * FROM runs ORDER BY created_at DESC LIMIT ?", limit);
+        return jdbi.withHandle(h -> h.createQuery(SELECT_RUN + " ORDER BY created_at DESC LIMIT :limit").bind("limit", limit)
+                .map(ConstructorMapper.of(Run.class)).map(Run::view).list());
     }
 
-    private List<RunView> query(String sql, Object arg) {
-        List<RunView> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setObject(1, arg);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    RunConfig config = Json.read(rs.getString("config"), RunConfig.class);
-                    Integer sv = (Integer) rs.getObject("skill_version");
-                    Integer ev = (Integer) rs.getObject("evolved_version");
-                    String skill = rs.getString("skill_name");
-                    long p = rs.getLong("prompt_tokens");
-                    long comp = rs.getLong("completion_tokens");
-                    out.add(new RunView(rs.getString("id"), rs.getString("status"), rs.getString("mode"), rs.getString("analysts"),
-                            rs.getString("engine"), sv == null ? skill : skill + "@" + sv, ev == null ? null : skill + "@" + ev,
-                            new RunView.Counts(rs.getInt("jobs_published"), rs.getInt("analyses_done"), rs.getInt("analyses_failed"), rs.getInt("patches")),
-                            new RunView.Merge((Integer) rs.getObject("merge_level"), (Integer) rs.getObject("merge_levels"),
-                                    (Integer) rs.getObject("merge_nodes_done"), (Integer) rs.getObject("merge_nodes_total")),
-                            new RunView.Tokens(p, comp, p + comp), config.maxTokens(), rs.getString("message"),
-                            rs.getTimestamp("created_at").toInstant().toString(), rs.getTimestamp("updated_at").toInstant().toString()));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return out;
-    }
+    private static final String SELECT_RUN = """
+            SELECT id, status, mode, analysts, engine, skill_name, skill_version, config, jobs_published, analyses_done, analyses_failed,
+                   patches, merge_level, merge_levels, merge_nodes_done, merge_nodes_total, prompt_tokens, completion_tokens,
+                   evolved_version, message, created_at, updated_at
+            FROM runs""";
 
-    private Optional<String> scalar(String sql, String arg) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, arg);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
+    /** A row of {@code runs}. */
+    public record Run(String id, String status, String mode, String analysts, String engine, String skillName, Integer skillVersion,
+                      String config, int jobsPublished, int analysesDone, int analysesFailed, int patches, Integer mergeLevel,
+                      Integer mergeLevels, Integer mergeNodesDone, Integer mergeNodesTotal, long promptTokens, long completionTokens,
+                      Integer evolvedVersion, String message, Instant createdAt, Instant updatedAt) {
+        RunView view() {
+            return new RunView(id, RunStatus.fromWire(status), mode, analysts, engine,
+                    skillVersion == null ? skillName : skillName + "@" + skillVersion,
+                    evolvedVersion == null ? null : skillName + "@" + evolvedVersion,
+                    new RunView.Counts(jobsPublished, analysesDone, analysesFailed, patches),
+                    new RunView.Merge(mergeLevel, mergeLevels, mergeNodesDone, mergeNodesTotal),
+                    new RunView.Tokens(promptTokens, completionTokens, promptTokens + completionTokens),
+                    Json.read(config, RunConfig.class).maxTokens(), message, createdAt.toString(), updatedAt.toString());
         }
     }
 
-    private void update(String sql, Object... args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+    private Optional<String> scalar(String sql, String id) {
+        return jdbi.withHandle(h -> h.createQuery(sql).bind("id", id).mapTo(String.class).findOne());
     }
 }

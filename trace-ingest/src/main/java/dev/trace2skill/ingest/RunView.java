@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** A run's status and progress as {@code GET /v1/runs/{id}} shows it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RunView(String id, String status, String mode, String analysts, String engine, String skill,
+public record RunView(String id, RunStatus status, String mode, String analysts, String engine, String skill,
                       String evolvedSkill, Counts counts, Merge merge, Tokens tokens, Long maxTokens, String message,
                       String createdAt, String updatedAt) {
 

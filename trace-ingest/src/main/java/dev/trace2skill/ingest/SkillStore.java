@@ -3,13 +3,12 @@ package dev.trace2skill.ingest;
 import dev.trace2skill.core.skill.SkillBundle;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,7 @@ import java.util.Optional;
 @ApplicationScoped
 public class SkillStore {
     @Inject
-    DataSource dataSource;
+    Jdbi jdbi;
 
     public record Version(String name, int version, String hash, String source, int files, int bytes, String createdAt,
                           boolean created) {
@@ -31,93 +30,56 @@ public class SkillStore {
     /** Stores the bundle as the next version, or returns the existing version with the same content. */
     public Version register(SkillBundle bundle, String source) {
         String hash = bundle.contentHash();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO skills (name) VALUES (?) ON CONFLICT DO NOTHING")) {
-                    ps.setString(1, bundle.name());
-                    ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement("SELECT name FROM skills WHERE name = ? FOR UPDATE")) {
-                    ps.setString(1, bundle.name());
-                    ps.executeQuery().close();
-                }
-                Optional<Version> same = query(c, "SELECT name, version, content_hash, source, files, bytes, created_at FROM skill_versions WHERE name = ? AND content_hash = ?",
-                        bundle.name(), hash).stream().findFirst();
-                if (same.isPresent()) {
-                    c.commit();
-                    return same.get();
-                }
-                int next;
-                try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(version), 0) + 1 FROM skill_versions WHERE name = ?")) {
-                    ps.setString(1, bundle.name());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        next = rs.getInt(1);
-                    }
-                }
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO skill_versions (name, version, content_hash, source, files, bytes) VALUES (?, ?, ?, ?, ?, ?)")) {
-                    ps.setString(1, bundle.name());
-                    ps.setInt(2, next);
-                    ps.setString(3, hash);
-                    ps.setString(4, source);
-                    ps.setInt(5, bundle.paths().size());
-                    ps.setInt(6, bundle.totalBytes());
-                    ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO skill_files (name, version, path, content) VALUES (?, ?, ?, ?)")) {
-                    for (String path : bundle.paths()) {
-                        ps.setString(1, bundle.name());
-                        ps.setInt(2, next);
-                        ps.setString(3, path);
-                        ps.setBytes(4, bundle.bytes(path));
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                c.commit();
-                Version v = version(bundle.name(), next).orElseThrow();
-                return new Version(v.name(), v.version(), v.hash(), v.source(), v.files(), v.bytes(), v.createdAt(), true);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        int[] created = {0};
+        Version stored = jdbi.inTransaction(h -> {
+            h.createUpdate("INSERT INTO skills (name) VALUES (:name) ON CONFLICT DO NOTHING").bind("name", bundle.name()).execute();
+            h.createQuery("SELECT name FROM skills WHERE name = :name FOR UPDATE").bind("name", bundle.name()).mapTo(String.class).one();
+            Optional<Version> same = versions(h, " WHERE name = :name AND content_hash = :hash", bundle.name(), hash, null).stream().findFirst();
+            if (same.isPresent()) {
+                return same.get();
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot register skill " + bundle.name() + ": " + e.getMessage(), e);
+            int next = h.createQuery("SELECT coalesce(max(version), 0) + 1 FROM skill_versions WHERE name = :name")
+                    .bind("name", bundle.name()).mapTo(Integer.class).one();
+            h.createUpdate("""
+                            INSERT INTO skill_versions (name, version, content_hash, source, files, bytes)
+                            VALUES (:name, :version, :hash, :source, :files, :bytes)""")
+                    .bind("name", bundle.name()).bind("version", next).bind("hash", hash).bind("source", source)
+                    .bind("files", bundle.paths().size()).bind("bytes", bundle.totalBytes())
+                    .execute();
+            PreparedBatch files = h.prepareBatch("INSERT INTO skill_files (name, version, path, content) VALUES (:name, :version, :path, :content)");
+            for (String path : bundle.paths()) {
+                files.bind("name", bundle.name()).bind("version", next).bind("path", path).bind("content", bundle.bytes(path)).add();
+            }
+            files.execute();
+            created[0] = next;
+            return null;
+        });
+        if (stored != null) {
+            return stored;
         }
+        Version v = version(bundle.name(), created[0]).orElseThrow();
+        return new Version(v.name(), v.version(), v.hash(), v.source(), v.files(), v.bytes(), v.createdAt(), true);
     }
 
     public List<Skill> list() {
-        List<Skill> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT s.name, max(v.version), count(v.version), s.created_at FROM skills s JOIN skill_versions v ON v.name = s.name GROUP BY s.name, s.created_at ORDER BY s.name")) {
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Skill(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getTimestamp(4).toInstant().toString()));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT s.name, max(v.version) AS latest_version, count(v.version) AS versions, s.created_at
+                        FROM skills s JOIN skill_versions v ON v.name = s.name GROUP BY s.name, s.created_at ORDER BY s.name""")
+                .map(ConstructorMapper.of(SkillRow.class)).map(SkillRow::skill).list());
+    }
+
+    public record SkillRow(String name, int latestVersion, int versions, Instant createdAt) {
+        Skill skill() {
+            return new Skill(name, latestVersion, versions, createdAt.toString());
         }
-        return out;
     }
 
     public List<Version> versions(String name) {
-        try (Connection c = dataSource.getConnection()) {
-            return query(c, "SELECT name, version, content_hash, source, files, bytes, created_at FROM skill_versions WHERE name = ? ORDER BY version", name);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return jdbi.withHandle(h -> versions(h, " WHERE name = :name ORDER BY version", name, null, null));
     }
 
     public Optional<Version> version(String name, int version) {
-        try (Connection c = dataSource.getConnection()) {
-            return query(c, "SELECT name, version, content_hash, source, files, bytes, created_at FROM skill_versions WHERE name = ? AND version = ?",
-                    name, version).stream().findFirst();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return jdbi.withHandle(h -> versions(h, " WHERE name = :name AND version = :version", name, null, version)).stream().findFirst();
     }
 
     public Optional<Version> latest(String name) {
@@ -127,34 +89,32 @@ public class SkillStore {
 
     public Optional<SkillBundle> bundle(String name, int version) {
         Map<String, byte[]> files = new LinkedHashMap<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT path, content FROM skill_files WHERE name = ? AND version = ? ORDER BY path")) {
-            ps.setString(1, name);
-            ps.setInt(2, version);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    files.put(rs.getString(1), rs.getBytes(2));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        jdbi.useHandle(h -> h.createQuery("SELECT path, content FROM skill_files WHERE name = :name AND version = :version ORDER BY path")
+                .bind("name", name).bind("version", version)
+                .map(ConstructorMapper.of(FileRow.class))
+                .forEach(f -> files.put(f.path(), f.content())));
         return files.isEmpty() ? Optional.empty() : Optional.of(SkillBundle.ofBytes(name, files));
     }
 
-    private static List<Version> query(Connection c, String sql, Object... args) throws SQLException {
-        List<Version> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Version(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getInt(6),
-                            rs.getTimestamp(7).toInstant().toString(), false));
-                }
-            }
+    public record FileRow(String path, byte[] content) {
+    }
+
+    /** A row of {@code skill_versions}. */
+    public record VersionRow(String name, int version, String contentHash, String source, int files, int bytes, Instant createdAt) {
+        Version toVersion() {
+            return new Version(name, version, contentHash, source, files, bytes, createdAt.toString(), false);
         }
-        return out;
+    }
+
+    private static List<Version> versions(Handle h, String where, String name, String hash, Integer version) {
+        var q = h.createQuery("SELECT name, version, content_hash, source, files, bytes, created_at FROM skill_versions" + where)
+                .bind("name", name);
+        if (hash != null) {
+            q.bind("hash", hash);
+        }
+        if (version != null) {
+            q.bind("version", version);
+        }
+        return q.map(ConstructorMapper.of(VersionRow.class)).map(VersionRow::toVersion).list();
     }
 }

@@ -4,14 +4,11 @@ import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.trajectory.Trajectory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+import org.jdbi.v3.core.statement.Query;
 
-import javax.sql.DataSource;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Types;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -28,7 +25,7 @@ public class TrajectoryStore {
     public enum Result { ACCEPTED, DUPLICATE, CONFLICT }
 
     @Inject
-    DataSource dataSource;
+    Jdbi jdbi;
 
     /** A trajectory to store, with its size in the upload. */
     public record Incoming(Trajectory trajectory, long bytes) {
@@ -65,48 +62,32 @@ public class TrajectoryStore {
         }
         Set<String> inserted = new HashSet<>();
         Map<String, String> existing = new HashMap<>();
-        try (Connection c = dataSource.getConnection()) {
+        jdbi.useHandle(h -> {
             // one multi-row INSERT with a parameter per value: bodies travel as plain text parameters (no text[] literal
             // to escape here and parse on the server, which cost more than the insert itself for bodies of ~10 KB)
-            try (PreparedStatement ps = c.prepareStatement(insertSql(n))) {
-                int p = 1;
-                for (Incoming in : unique) {
-                    Trajectory t = in.trajectory();
-                    ps.setString(p++, t.id());
-                    ps.setString(p++, dataset);
-                    ps.setString(p++, hashes.get(t.id()));
-                    ps.setBoolean(p++, t.successful());
-                    if (t.outcome().reward() == null) {
-                        ps.setNull(p++, Types.DOUBLE);
-                    } else {
-                        ps.setDouble(p++, t.outcome().reward());
-                    }
-                    ps.setString(p++, t.taskId());
-                    ps.setString(p++, t.model());
-                    ps.setString(p++, format);
-                    ps.setInt(p++, (int) Math.min(Integer.MAX_VALUE, in.bytes()));
-                    ps.setString(p++, Json.write(t));
-                }
-                try (ResultSet rsIds = ps.executeQuery()) {
-                    while (rsIds.next()) {
-                        inserted.add(rsIds.getString(1));
-                    }
-                }
+            Query insert = h.createQuery(insertSql(n));
+            int p = 0;
+            for (Incoming in : unique) {
+                Trajectory t = in.trajectory();
+                insert.bind(p++, t.id())
+                        .bind(p++, dataset)
+                        .bind(p++, hashes.get(t.id()))
+                        .bind(p++, t.successful())
+                        .bind(p++, t.outcome().reward())
+                        .bind(p++, t.taskId())
+                        .bind(p++, t.model())
+                        .bind(p++, format)
+                        .bind(p++, (int) Math.min(Integer.MAX_VALUE, in.bytes()))
+                        .bind(p++, Json.write(t));
             }
+            inserted.addAll(insert.mapTo(String.class).set());
             if (inserted.size() < n) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT id, content_hash FROM trajectories WHERE id = ANY(?)")) {
-                    Array arr = c.createArrayOf("text", ids);
-                    ps.setArray(1, arr);
-                    try (ResultSet rsHash = ps.executeQuery()) {
-                        while (rsHash.next()) {
-                            existing.put(rsHash.getString(1), rsHash.getString(2));
-                        }
-                    }
-                }
+                h.createQuery("SELECT id, content_hash FROM trajectories WHERE id = ANY(:ids)")
+                        .bind("ids", ids)
+                        .map(ConstructorMapper.of(StoredHash.class))
+                        .forEach(s -> existing.put(s.id(), s.contentHash()));
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot store trajectories: " + e.getMessage(), e);
-        }
+        });
         for (Incoming in : unique) {
             String id = in.trajectory().id();
             int i = firstIndex.get(id);
@@ -117,6 +98,9 @@ public class TrajectoryStore {
             }
         }
         return results;
+    }
+
+    public record StoredHash(String id, String contentHash) {
     }
 
     /** {@code INSERT ... VALUES (...), ... ON CONFLICT (id) DO NOTHING RETURNING id} for {@code rows} rows of 10 values. */
@@ -130,15 +114,8 @@ public class TrajectoryStore {
     }
 
     public Optional<String> body(String id) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT body FROM trajectories WHERE id = ?")) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return jdbi.withHandle(h -> h.createQuery("SELECT body FROM trajectories WHERE id = :id").bind("id", id)
+                .mapTo(String.class).findOne());
     }
 
     /** One row of a listing. */
@@ -155,78 +132,63 @@ public class TrajectoryStore {
      */
     public Page list(String dataset, String outcome, int limit, String cursor) {
         long after = decodeCursor(cursor);
-        StringBuilder sql = new StringBuilder("SELECT seq, id, dataset, success, reward, task_id, model, format, bytes, created_at FROM trajectories WHERE seq > ?");
+        StringBuilder sql = new StringBuilder("SELECT seq, id, dataset, success, reward, task_id, model, format, bytes, created_at FROM trajectories WHERE seq > :after");
         if (dataset != null) {
-            sql.append(" AND dataset = ?");
+            sql.append(" AND dataset = :dataset");
         }
         if (outcome != null) {
-            sql.append(" AND success = ?");
+            sql.append(" AND success = :success");
         }
-        sql.append(" ORDER BY seq LIMIT ?");
-        List<Summary> items = new ArrayList<>();
-        long last = -1;
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            int p = 1;
-            ps.setLong(p++, after);
+        sql.append(" ORDER BY seq LIMIT :limit");
+        List<Listed> rows = jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql.toString()).bind("after", after).bind("limit", limit + 1);
             if (dataset != null) {
-                ps.setString(p++, dataset);
+                q.bind("dataset", dataset);
             }
             if (outcome != null) {
-                ps.setBoolean(p++, outcome.equals("success"));
+                q.bind("success", outcome.equals("success"));
             }
-            ps.setInt(p, limit + 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (items.size() == limit) {
-                        return new Page(items, encodeCursor(last));
-                    }
-                    last = rs.getLong(1);
-                    Object reward = rs.getObject(5);
-                    items.add(new Summary(rs.getString(2), rs.getString(3), rs.getBoolean(4), reward == null ? null : ((Number) reward).doubleValue(),
-                            rs.getString(6), rs.getString(7), rs.getString(8), rs.getInt(9), rs.getTimestamp(10).toInstant().toString()));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
+            return q.map(ConstructorMapper.of(Listed.class)).list();
+        });
+        List<Summary> items = rows.stream().limit(limit).map(Listed::summary).toList();
+        return new Page(items, rows.size() > limit ? encodeCursor(rows.get(limit - 1).seq()) : null);
+    }
+
+    /** A listed row as the table has it. */
+    public record Listed(long seq, String id, String dataset, boolean success, Double reward, String taskId, String model,
+                          String format, int bytes, Instant createdAt) {
+        Summary summary() {
+            return new Summary(id, dataset, success, reward, taskId, model, format, bytes, createdAt.toString());
         }
-        return new Page(items, null);
     }
 
     /** Trajectories for a run: by ids, or by dataset and outcome, oldest first, at most {@code limit}. */
     public List<Trajectory> select(String dataset, String outcome, List<String> ids, int limit) {
         StringBuilder sql = new StringBuilder("SELECT body FROM trajectories WHERE true");
-        if (ids != null && !ids.isEmpty()) {
-            sql.append(" AND id = ANY(?)");
+        boolean byIds = ids != null && !ids.isEmpty();
+        if (byIds) {
+            sql.append(" AND id = ANY(:ids)");
         }
         if (dataset != null) {
-            sql.append(" AND dataset = ?");
+            sql.append(" AND dataset = :dataset");
         }
         if (outcome != null) {
-            sql.append(" AND success = ?");
+            sql.append(" AND success = :success");
         }
-        sql.append(" ORDER BY seq LIMIT ?");
-        List<Trajectory> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            int p = 1;
-            if (ids != null && !ids.isEmpty()) {
-                ps.setArray(p++, c.createArrayOf("text", ids.toArray(String[]::new)));
+        sql.append(" ORDER BY seq LIMIT :limit");
+        return jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql.toString()).bind("limit", limit);
+            if (byIds) {
+                q.bind("ids", ids.toArray(String[]::new));
             }
             if (dataset != null) {
-                ps.setString(p++, dataset);
+                q.bind("dataset", dataset);
             }
             if (outcome != null) {
-                ps.setBoolean(p++, outcome.equals("success"));
+                q.bind("success", outcome.equals("success"));
             }
-            ps.setInt(p, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(Json.read(rs.getString(1), Trajectory.class));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return out;
+            return q.mapTo(String.class).map(body -> Json.read(body, Trajectory.class)).list();
+        });
     }
 
     static String encodeCursor(long seq) {

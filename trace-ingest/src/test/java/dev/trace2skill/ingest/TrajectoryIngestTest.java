@@ -115,7 +115,7 @@ class TrajectoryIngestTest {
     @Test
     void healthAndPrometheusMetrics() {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
-                .body("checks.name", hasItem("database"))
+                .body("checks.name", hasItem("Database connections health check"))
                 .body("checks.name", hasItem("Kafka connection health check"));
         given().contentType(ContentType.JSON).body("{\"id\":\"m-1\",\"query\":\"q\",\"outcome\":{\"success\":true}}")
                 .auth().oauth2(IngestInfra.TOKEN).queryParam("dataset", "metrics").post("/v1/trajectories").then().statusCode(201);

@@ -1,0 +1,35 @@
+package dev.trace2skill.ingest;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import java.util.Locale;
+
+/** Where an evolution run is, as {@code GET /v1/runs/{id}} shows it and the {@code runs} table stores it. */
+public enum RunStatus {
+    /** Creation mode without S0: waiting for the drafted skill. */
+    DRAFTING,
+    /** Recorded; its jobs are being published. */
+    PUBLISHING,
+    /** Jobs published; analyses under way. */
+    ANALYSING,
+    MERGING,
+    /** S* merged; not yet stored as a version. */
+    MERGED,
+    /** S* stored as the skill's next version. */
+    DONE,
+    FAILED;
+
+    @JsonValue
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static RunStatus fromWire(String value) {
+        return valueOf(value.toUpperCase(Locale.ROOT));
+    }
+
+    /** Done and failed runs stay as they are, whatever progress arrives late. */
+    public boolean terminal() {
+        return this == DONE || this == FAILED;
+    }
+}
