@@ -1,7 +1,9 @@
 package dev.trace2skill.worker;
 
 import dev.trace2skill.model.ModelGateway;
+import dev.trace2skill.model.RepairLoop;
 
+import dev.trace2skill.core.patch.Patch;
 import dev.trace2skill.core.patch.PatchPolicy;
 import dev.trace2skill.core.pipeline.AnalysisJob;
 import dev.trace2skill.core.skill.SkillBundle;
@@ -43,13 +45,16 @@ final class AnalysisContext {
         return cap;
     }
 
-    void spend(ModelGateway.Reply reply) {
-        usage = usage.plus(reply.usage());
-        calls++;
+    /** Parses a model's patch and checks it against S0. */
+    RepairLoop.Validation<Patch> validate(String modelOutput) {
+        return PatchCheck.check(patchId(), modelOutput, s0, policy, job.trajectory().id());
     }
 
-    boolean overBudget() {
-        return usage.total() > tokenBudget;
+    /** Records what an analyst's model interaction spent. */
+    void account(TokenUsage spent, int modelCalls, int repairCount) {
+        usage = usage.plus(spent);
+        calls += modelCalls;
+        repairs = repairCount;
     }
 
     String patchId() {

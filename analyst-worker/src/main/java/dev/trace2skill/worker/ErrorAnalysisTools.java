@@ -11,6 +11,9 @@ import dev.trace2skill.core.skill.SkillBundle;
 import dev.trace2skill.core.trajectory.Step;
 import dev.trace2skill.core.trajectory.Trajectory;
 import dev.trace2skill.core.trajectory.TrajectoryText;
+import dev.trace2skill.model.RepairLoop;
+import dev.trace2skill.model.RepairLoop.Validation;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +25,7 @@ import java.util.regex.PatternSyntaxException;
  * The Error Analyst's tools over one trajectory and the frozen S0. They also hold the analysis' state: whether the
  * checker has accepted a corrected answer (the root cause is verified) and the patch finally accepted.
  */
+@RegisterForReflection // ToolBox reads the @Tool methods and calls them reflectively, also in a native image
 public final class ErrorAnalysisTools {
     static final int MAX_STEPS_PER_READ = 20;
     static final int MAX_MATCHES = 20;
@@ -30,7 +34,7 @@ public final class ErrorAnalysisTools {
     private final SkillBundle s0;
     private final AnswerChecker checker;
     private final int observationTokens;
-    private final Function<String, PatchCheck.Checked> validator;
+    private final Function<String, Validation<Patch>> validator;
 
     String acceptedAnswer;
     Patch accepted;
@@ -39,7 +43,7 @@ public final class ErrorAnalysisTools {
     List<String> lastProblems = List.of();
 
     ErrorAnalysisTools(Trajectory trajectory, SkillBundle s0, AnswerChecker checker, int observationTokens,
-                       Function<String, PatchCheck.Checked> validator) {
+                       Function<String, Validation<Patch>> validator) {
         this.trajectory = trajectory;
         this.s0 = s0;
         this.checker = checker;
@@ -145,14 +149,14 @@ public final class ErrorAnalysisTools {
             return "REFUSED: verify the root cause first: call check_answer with the answer the agent should have given, "
                     + "until the checker accepts it.";
         }
-        PatchCheck.Checked checked = validator.apply(patch);
+        Validation<Patch> checked = validator.apply(patch);
         if (!checked.ok()) {
             invalidProposals++;
             lastProblems = checked.problems();
-            return "INVALID: the patch cannot be applied to the skill:\n" + PatchCheck.bullets(checked.problems())
+            return "INVALID: the patch cannot be applied to the skill:\n" + RepairLoop.bullets(checked.problems())
                     + "Fix these problems and call propose_patch again with the complete corrected patch.";
         }
-        accepted = checked.patch();
+        accepted = checked.value();
         return "ACCEPTED: the patch is valid. You are done.";
     }
 

@@ -1,21 +1,12 @@
 package dev.trace2skill.worker;
 
-import dev.trace2skill.model.ModelGateway;
-import dev.trace2skill.model.ToolBox;
-import dev.trace2skill.model.Prompts;
-
-import dev.langchain4j.agent.tool.ToolExecutionRequest;
-import dev.langchain4j.agent.tool.ToolSpecification;
-import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.data.message.SystemMessage;
-import dev.langchain4j.data.message.ToolExecutionResultMessage;
-import dev.langchain4j.data.message.UserMessage;
 import dev.trace2skill.core.check.AnswerCheckers;
+import dev.trace2skill.model.AgentLoop;
+import dev.trace2skill.model.Prompts;
+import dev.trace2skill.model.ToolBox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -28,7 +19,7 @@ import java.util.Map;
 @ApplicationScoped
 public class ErrorAnalyst {
     @Inject
-    ModelGateway models;
+    AgentLoop loop;
     @Inject
     Prompts prompts;
     @Inject
@@ -37,44 +28,29 @@ public class ErrorAnalyst {
     Analysis analyse(AnalysisContext ctx) {
         String checkerName = String.valueOf(ctx.job.trajectory().metadata().getOrDefault("checker", "auto"));
         ErrorAnalysisTools tools = new ErrorAnalysisTools(ctx.job.trajectory(), ctx.s0, AnswerCheckers.byName(checkerName),
-                config.maxObservationTokens(),
-                text -> PatchCheck.check(ctx.patchId(), text, ctx.s0, ctx.policy, ctx.job.trajectory().id()));
-        ToolBox box = ToolBox.of(tools);
-        List<ToolSpecification> specs = box.specifications();
-        List<ChatMessage> messages = new ArrayList<>();
-        messages.add(SystemMessage.from(prompts.render("error-analyst", Map.of("max_turns", Integer.toString(config.errorMaxTurns())))));
-        messages.add(UserMessage.from(prompts.render("analysis-input", ctx.inputValues())));
-        for (int turn = 1; turn <= config.errorMaxTurns(); turn++) {
-            ModelGateway.Reply reply = models.chat(ctx.model, messages, specs);
-            ctx.spend(reply);
-            AiMessage ai = reply.response().aiMessage();
-            messages.add(ai);
-            if (ai.hasToolExecutionRequests()) {
-                for (ToolExecutionRequest request : ai.toolExecutionRequests()) {
-                    String result = box.execute(request);
-                    messages.add(ToolExecutionResultMessage.from(request, result));
-                }
-            } else {
-                // a model that answers in text instead of calling propose_patch: treat the text as its proposal
-                String result = tools.proposePatch(ai.text() == null ? "" : ai.text());
-                if (tools.accepted == null) {
-                    messages.add(UserMessage.from(result + "\nUse the tools; submit the patch with propose_patch."));
-                }
-            }
-            ctx.repairs = tools.invalidProposals;
-            if (tools.accepted != null) {
-                Boolean verified = tools.needsVerification() ? Boolean.TRUE : Boolean.FALSE;
-                return new Analysis(tools.accepted, null, verified, ctx.usage, ctx.calls, ctx.repairs);
-            }
-            if (tools.invalidProposals > config.maxRepairs()) {
-                return ctx.failed("invalid patch after " + config.maxRepairs() + " repairs: " + String.join("; ", tools.lastProblems));
-            }
-            if (ctx.overBudget()) {
-                return ctx.failed("token budget of " + ctx.tokenBudget + " exhausted after " + turn + " turns");
-            }
-        }
-        return ctx.failed(tools.needsVerification() && !tools.verified()
-                ? "root cause not verified within " + config.errorMaxTurns() + " turns (" + tools.checks + " answers checked, none accepted)"
-                : "no valid patch within " + config.errorMaxTurns() + " turns");
+                config.maxObservationTokens(), ctx::validate);
+        AgentLoop.Rules rules = AgentLoop.Rules.turns(config.errorMaxTurns())
+                .budget(ctx.tokenBudget)
+                .doneWhen(() -> tools.accepted != null)
+                // a model that answers in text instead of calling propose_patch: the text is its proposal
+                .onText(text -> {
+                    String result = tools.proposePatch(text);
+                    return AgentLoop.TextReply.continueWith(prompts.render("use-tools", Map.of("result", result)));
+                })
+                .afterTurn(turn -> tools.invalidProposals > config.maxRepairs()
+                        ? "invalid patch after " + config.maxRepairs() + " repairs: " + String.join("; ", tools.lastProblems)
+                        : null);
+        AgentLoop.Outcome run = loop.run(ctx.model, List.of(
+                prompts.system("error-analyst", Map.of("max_turns", Integer.toString(config.errorMaxTurns()))),
+                prompts.user("analysis-input", ctx.inputValues())), ToolBox.of(tools), rules).orThrow();
+        ctx.account(run.usage(), run.calls(), tools.invalidProposals);
+        return switch (run.end()) {
+            case DONE -> new Analysis(tools.accepted, null, tools.needsVerification(), ctx.usage, ctx.calls, ctx.repairs);
+            case STOPPED -> ctx.failed(run.reason());
+            case BUDGET -> ctx.failed("token budget of " + ctx.tokenBudget + " exhausted after " + run.calls() + " turns");
+            case MAX_TURNS, ANSWERED, UNAVAILABLE -> ctx.failed(tools.needsVerification() && !tools.verified()
+                    ? "root cause not verified within " + config.errorMaxTurns() + " turns (" + tools.checks + " answers checked, none accepted)"
+                    : "no valid patch within " + config.errorMaxTurns() + " turns");
+        };
     }
 }

@@ -6,6 +6,7 @@ import dev.trace2skill.core.patch.PatchApplier;
 import dev.trace2skill.core.patch.PatchJson;
 import dev.trace2skill.core.patch.PatchPolicy;
 import dev.trace2skill.core.skill.SkillBundle;
+import dev.trace2skill.model.RepairLoop.Validation;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,13 +19,7 @@ final class PatchCheck {
     private PatchCheck() {
     }
 
-    record Checked(Patch patch, List<String> problems) {
-        boolean ok() {
-            return problems.isEmpty();
-        }
-    }
-
-    static Checked check(String patchId, String modelOutput, SkillBundle s0, PatchPolicy policy, String trajectoryId) {
+    static Validation<Patch> check(String patchId, String modelOutput, SkillBundle s0, PatchPolicy policy, String trajectoryId) {
         PatchJson.Parsed parsed = PatchJson.parse(patchId, modelOutput);
         List<String> problems = new ArrayList<>(parsed.errors());
         Patch patch = parsed.patch().supportedBy(trajectoryId).withEditIds();
@@ -33,12 +28,6 @@ final class PatchCheck {
                 problems.add(c.toString());
             }
         }
-        return new Checked(patch, problems);
-    }
-
-    static String bullets(List<String> problems) {
-        StringBuilder sb = new StringBuilder();
-        problems.forEach(p -> sb.append("- ").append(p).append('\n'));
-        return sb.toString();
+        return problems.isEmpty() ? Validation.valid(patch) : Validation.invalid(problems);
     }
 }

@@ -1,12 +1,6 @@
 package dev.trace2skill.worker;
 
-import dev.trace2skill.model.ModelGateway;
-import dev.trace2skill.model.Prompts;
-
-import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.data.message.SystemMessage;
-import dev.langchain4j.data.message.UserMessage;
+import dev.trace2skill.core.json.ModelOutput;
 import dev.trace2skill.core.pipeline.AnalysisEngine;
 import dev.trace2skill.core.pipeline.DraftRequest;
 import dev.trace2skill.core.pipeline.SkillDrafted;
@@ -15,10 +9,12 @@ import dev.trace2skill.core.skill.SkillBundle;
 import dev.trace2skill.core.skill.SkillValidator;
 import dev.trace2skill.core.skill.Violation;
 import dev.trace2skill.core.trajectory.TokenUsage;
+import dev.trace2skill.model.ModelGateway;
+import dev.trace2skill.model.Prompts;
+import dev.trace2skill.model.RepairLoop;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -32,6 +28,8 @@ public class SkillDrafter {
     @Inject
     ModelGateway models;
     @Inject
+    RepairLoop loop;
+    @Inject
     Prompts prompts;
     @Inject
     WorkerConfig config;
@@ -43,43 +41,27 @@ public class SkillDrafter {
         ModelGateway.Target target = models.resolve(req.config().analystModel());
         StringBuilder samples = new StringBuilder();
         req.sampleQueries().forEach(q -> samples.append("- ").append(q.length() > 400 ? q.substring(0, 400) + "…" : q).append('\n'));
-        List<ChatMessage> messages = new ArrayList<>();
-        messages.add(SystemMessage.from("You write concise, correct agent skills in the Agent Skills format."));
-        messages.add(UserMessage.from(prompts.render("draft-skill", Map.of("skill_name", req.skillName(), "domain", req.domain(),
-                "samples", samples.isEmpty() ? "(none)" : samples.toString()))));
-        TokenUsage usage = TokenUsage.ZERO;
-        List<Violation> violations = List.of();
-        for (int attempt = 0; attempt <= config.maxRepairs(); attempt++) {
-            ModelGateway.Reply reply = models.chat(target, messages, List.of());
-            usage = usage.plus(reply.usage());
-            String text = skillMd(reply.text());
-            SkillBundle draft = SkillBundle.ofText(req.skillName(), Map.of(SkillBundle.SKILL_MD, text));
-            violations = new SkillValidator().validate(draft);
-            if (violations.isEmpty()) {
-                return new SkillDrafted(req.runId(), SkillSnapshot.of(draft, 0), null, usage);
-            }
-            messages.add(AiMessage.from(reply.text() == null ? "" : reply.text()));
-            StringBuilder errors = new StringBuilder("The SKILL.md breaks the Agent Skills rules:\n");
-            violations.forEach(v -> errors.append("- ").append(v).append('\n'));
-            messages.add(UserMessage.from(errors + "Answer with the complete corrected SKILL.md only."));
-        }
-        return new SkillDrafted(req.runId(), null, "the draft broke the Agent Skills rules after " + config.maxRepairs()
-                + " repairs: " + violations, usage);
+        RepairLoop.Outcome<SkillBundle> run = loop.run(target, List.of(prompts.system("draft-system", Map.of()),
+                        prompts.user("draft-skill", Map.of("skill_name", req.skillName(), "domain", req.domain(),
+                                "samples", samples.isEmpty() ? "(none)" : samples.toString()))),
+                answer -> validate(req.skillName(), answer), RepairLoop.Rules.of("draft-repair", config.maxRepairs()));
+        return run.ok()
+                ? new SkillDrafted(req.runId(), SkillSnapshot.of(run.value(), 0), null, run.usage())
+                : new SkillDrafted(req.runId(), null, "the draft broke the Agent Skills rules after " + config.maxRepairs()
+                + " repairs: " + run.problems(), run.usage());
     }
 
-    /** The SKILL.md in a model answer: inside a code fence if there is one, from its first '---' line. */
+    /** The drafted SKILL.md, checked with the Agent Skills rules. */
+    static RepairLoop.Validation<SkillBundle> validate(String skillName, String answer) {
+        SkillBundle draft = SkillBundle.ofText(skillName, Map.of(SkillBundle.SKILL_MD, skillMd(answer)));
+        List<Violation> violations = new SkillValidator().validate(draft);
+        return violations.isEmpty() ? RepairLoop.Validation.valid(draft)
+                : RepairLoop.Validation.invalid(violations.stream().map(Violation::toString).toList());
+    }
+
+    /** The SKILL.md in a model answer: inside a code fence if it is wrapped in one, from its front matter's '---' on. */
     static String skillMd(String answer) {
-        String t = answer == null ? "" : answer.strip();
-        int fence = t.indexOf("```");
-        if (fence >= 0) {
-            int start = t.indexOf('\n', fence);
-            int end = t.lastIndexOf("```");
-            if (start > 0 && end > start) {
-                t = t.substring(start + 1, end).strip();
-            }
-        }
-        int fm = t.indexOf("---");
-        t = fm > 0 ? t.substring(fm) : t;
+        String t = ModelOutput.document(answer, "---");
         return t.endsWith("\n") ? t : t + "\n";
     }
 

@@ -1,16 +1,11 @@
 package dev.trace2skill.worker;
 
-import dev.trace2skill.model.ModelGateway;
+import dev.trace2skill.core.patch.Patch;
 import dev.trace2skill.model.Prompts;
-
-import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.data.message.SystemMessage;
-import dev.langchain4j.data.message.UserMessage;
+import dev.trace2skill.model.RepairLoop;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -21,33 +16,21 @@ import java.util.Map;
 @ApplicationScoped
 public class SuccessAnalyst {
     @Inject
-    ModelGateway models;
+    RepairLoop loop;
     @Inject
     Prompts prompts;
     @Inject
     WorkerConfig config;
 
     Analysis analyse(AnalysisContext ctx) {
-        List<ChatMessage> messages = new ArrayList<>();
-        messages.add(SystemMessage.from(prompts.render("success-analyst", Map.of())));
-        messages.add(UserMessage.from(prompts.render("analysis-input", ctx.inputValues())));
-        for (int attempt = 0; ; attempt++) {
-            ModelGateway.Reply reply = models.chat(ctx.model, messages, List.of());
-            ctx.spend(reply);
-            if (ctx.overBudget()) {
-                return ctx.failed("token budget of " + ctx.tokenBudget + " exhausted after " + ctx.calls + " calls");
-            }
-            String text = reply.text() == null ? "" : reply.text();
-            PatchCheck.Checked checked = PatchCheck.check(ctx.patchId(), text, ctx.s0, ctx.policy, ctx.job.trajectory().id());
-            if (checked.ok()) {
-                return new Analysis(checked.patch(), null, null, ctx.usage, ctx.calls, ctx.repairs);
-            }
-            if (attempt >= config.maxRepairs()) {
-                return ctx.failed("invalid patch after " + ctx.repairs + " repairs: " + String.join("; ", checked.problems()));
-            }
-            ctx.repairs++;
-            messages.add(AiMessage.from(text));
-            messages.add(UserMessage.from(prompts.render("repair", Map.of("errors", PatchCheck.bullets(checked.problems())))));
-        }
+        RepairLoop.Outcome<Patch> run = loop.run(ctx.model,
+                List.of(prompts.system("success-analyst", Map.of()), prompts.user("analysis-input", ctx.inputValues())),
+                ctx::validate, RepairLoop.Rules.of("repair", config.maxRepairs()).budget(ctx.tokenBudget));
+        ctx.account(run.usage(), run.calls(), run.repairs());
+        return switch (run.end()) {
+            case VALID -> new Analysis(run.value(), null, null, ctx.usage, ctx.calls, ctx.repairs);
+            case INVALID -> ctx.failed("invalid patch after " + ctx.repairs + " repairs: " + String.join("; ", run.problems()));
+            case BUDGET -> ctx.failed("token budget of " + ctx.tokenBudget + " exhausted after " + ctx.calls + " calls");
+        };
     }
 }

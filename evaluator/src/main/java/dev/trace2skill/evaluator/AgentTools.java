@@ -3,11 +3,13 @@ package dev.trace2skill.evaluator;
 import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.agent.tool.Tool;
 import dev.trace2skill.core.skill.SkillBundle;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The skill-user agent's own tools: load a reference file of the skill on demand (progressive disclosure, as agents
  * load skills) and submit the final answer.
  */
+@RegisterForReflection // ToolBox reads the @Tool methods and calls them reflectively, also in a native image
 public final class AgentTools {
     private final SkillBundle skill;
     String answer;

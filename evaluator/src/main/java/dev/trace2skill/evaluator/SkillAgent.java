@@ -1,11 +1,7 @@
 package dev.trace2skill.evaluator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.langchain4j.agent.tool.ToolExecutionRequest;
-import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.data.message.SystemMessage;
-import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.trace2skill.core.check.AnswerChecker;
 import dev.trace2skill.core.check.AnswerCheckers;
@@ -19,6 +15,7 @@ import dev.trace2skill.core.trajectory.Step;
 import dev.trace2skill.core.trajectory.TokenUsage;
 import dev.trace2skill.core.trajectory.ToolCall;
 import dev.trace2skill.core.trajectory.Trajectory;
+import dev.trace2skill.model.AgentLoop;
 import dev.trace2skill.model.ModelGateway;
 import dev.trace2skill.model.Prompts;
 import dev.trace2skill.model.ToolBox;
@@ -40,7 +37,7 @@ import java.util.Map;
 @ApplicationScoped
 public class SkillAgent {
     @Inject
-    ModelGateway models;
+    AgentLoop loop;
     @Inject
     Prompts prompts;
     @Inject
@@ -63,42 +60,23 @@ public class SkillAgent {
                       Path dataDir, long maxTokens, Map<String, Object> metadata) {
         AgentTools own = new AgentTools(skill);
         TableDatabase table = null;
-        List<Step> steps = new ArrayList<>();
-        TokenUsage usage = TokenUsage.ZERO;
         try {
             boolean tableTask = task.context().containsKey("table");
             if (tableTask) {
                 table = new TableDatabase(TaskSets.tableRoot(dataDir).resolve(task.context().get("table")));
             }
             ToolBox tools = ToolBox.of(own, tableTask ? new TableTools(table) : null);
-            List<ChatMessage> messages = new ArrayList<>();
-            messages.add(SystemMessage.from(prompts.render("skill-user", Map.of("skill", skillSection(skill), "domain", domain(task)))));
-            messages.add(UserMessage.from(task.question() + (tableTask ? "\n\nThe table is loaded as table t." : "")));
-            String answer = null;
-            boolean outOfTokens = false;
-            for (int turn = 0; turn < config.maxTurns() && own.answer == null && answer == null; turn++) {
-                ModelGateway.Reply reply = models.chat(model, messages, tools.specifications(), seed);
-                usage = usage.plus(reply.usage());
-                AiMessage ai = reply.response().aiMessage();
-                messages.add(ai);
-                if (ai.hasToolExecutionRequests()) {
-                    boolean first = true;
-                    for (ToolExecutionRequest request : ai.toolExecutionRequests()) {
-                        String result = tools.execute(request);
-                        messages.add(ToolExecutionResultMessage.from(request, result));
-                        steps.add(new Step(first ? blank(ai.text()) : null, new ToolCall(request.name(), args(request.arguments())), result));
-                        first = false;
-                    }
-                } else {
-                    answer = ai.text() == null ? "" : ai.text().strip();
-                    steps.add(new Step(blank(answer), null, null));
-                }
-                if (usage.total() >= maxTokens && own.answer == null && answer == null) {
-                    outOfTokens = true;
-                    break;
-                }
+            List<ChatMessage> opening = List.of(
+                    prompts.system("skill-user", Map.of("skill", skillSection(skill), "domain", domain(task))),
+                    tableTask ? prompts.user("table-question", Map.of("question", task.question())) : UserMessage.from(task.question()));
+            AgentLoop.Outcome run = loop.run(model, opening, tools, AgentLoop.Rules.turns(config.maxTurns())
+                    .budget(maxTokens).seed(seed).doneWhen(() -> own.answer != null));
+            if (run.end() == AgentLoop.End.UNAVAILABLE) {
+                return new Result(Episode.Status.ERROR, null, null, run.usage(), run.failure().getMessage(), false);
             }
-            String finalAnswer = own.answer != null ? own.answer : answer;
+            List<Step> steps = steps(run.turns());
+            String finalAnswer = own.answer != null ? own.answer : run.end() == AgentLoop.End.ANSWERED ? run.answer().strip() : null;
+            boolean outOfTokens = run.end() == AgentLoop.End.BUDGET;
             AnswerChecker checker = AnswerCheckers.byName(task.checker());
             boolean correct = finalAnswer != null && checker.check(finalAnswer, task.expected()).correct();
             Episode.Status status = correct ? Episode.Status.CORRECT : Episode.Status.WRONG;
@@ -108,12 +86,10 @@ public class SkillAgent {
             if (outOfTokens) {
                 meta.put("stopped", "token cap of " + maxTokens + " reached");
             }
-            return new Result(status, finalAnswer, trajectory(trajectoryId, task, steps, finalAnswer, correct, skillRef, model, usage, meta),
-                    usage, null, outOfTokens);
-        } catch (ModelGateway.ModelUnavailableException e) {
-            return new Result(Episode.Status.ERROR, null, null, usage, e.getMessage(), false);
+            return new Result(status, finalAnswer, trajectory(trajectoryId, task, steps, finalAnswer, correct, skillRef, model, run.usage(), meta),
+                    run.usage(), null, outOfTokens);
         } catch (java.sql.SQLException | IllegalArgumentException e) {
-            return new Result(Episode.Status.ERROR, null, null, usage, "cannot set up the task: " + e.getMessage(), false);
+            return new Result(Episode.Status.ERROR, null, null, TokenUsage.ZERO, "cannot set up the task: " + e.getMessage(), false);
         } finally {
             if (table != null) {
                 table.close();
@@ -121,26 +97,37 @@ public class SkillAgent {
         }
     }
 
-    static String skillSection(SkillBundle skill) {
+    /** The episode's steps: one per tool call (the model's text goes with the first call of its turn), one per text reply. */
+    static List<Step> steps(List<AgentLoop.Turn> turns) {
+        List<Step> steps = new ArrayList<>();
+        for (AgentLoop.Turn turn : turns) {
+            if (turn.tools().isEmpty()) {
+                steps.add(new Step(blank(turn.text() == null ? null : turn.text().strip()), null, null));
+            }
+            for (int i = 0; i < turn.tools().size(); i++) {
+                AgentLoop.ToolStep call = turn.tools().get(i);
+                steps.add(new Step(i == 0 ? blank(turn.text()) : null, new ToolCall(call.name(), args(call.arguments())), call.observation()));
+            }
+        }
+        return steps;
+    }
+
+    String skillSection(SkillBundle skill) {
         if (skill == null) {
             return "";
         }
-        StringBuilder s = new StringBuilder("Use this skill:\n<skill name=\"").append(skill.name()).append("\">\n")
-                .append(skill.has(SkillBundle.SKILL_MD) ? skill.skillMd().body().strip() : "").append("\n</skill>\n");
+        String section = prompts.render("skill-section", Map.of("skill_name", skill.name(),
+                "body", skill.has(SkillBundle.SKILL_MD) ? skill.skillMd().body().strip() : ""));
         List<String> refs = skill.paths().stream().filter(p -> !p.equals(SkillBundle.SKILL_MD)).toList();
-        if (!refs.isEmpty()) {
-            s.append("Files of the skill you can read with read_reference: ").append(String.join(", ", refs)).append('\n');
-        }
-        return s.toString();
+        return refs.isEmpty() ? section : section + prompts.render("skill-files", Map.of("files", String.join(", ", refs)));
     }
 
-    static String domain(Task task) {
-        return switch (task.checker()) {
-            case "wikitq" -> "The question is about a table. Look at it with list_columns and run_sql, then submit the answer as it "
-                    + "appears in the table; separate several values with |.";
-            case "gsm8k", "math" -> "Solve the math problem step by step, then submit only the final number or expression.";
-            default -> "Submit only the final answer.";
-        };
+    String domain(Task task) {
+        return prompts.render(switch (task.checker()) {
+            case "wikitq" -> "domain-table";
+            case "gsm8k", "math" -> "domain-math";
+            default -> "domain-other";
+        }, Map.of());
     }
 
     static Trajectory trajectory(String id, Task task, List<Step> steps, String answer, boolean correct, String skillRef,

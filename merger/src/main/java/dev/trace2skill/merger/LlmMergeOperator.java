@@ -2,10 +2,6 @@ package dev.trace2skill.merger;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.data.message.SystemMessage;
-import dev.langchain4j.data.message.UserMessage;
 import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.merge.DeterministicMerger;
 import dev.trace2skill.core.merge.EditDecision;
@@ -24,6 +20,7 @@ import dev.trace2skill.core.skill.SkillLimits;
 import dev.trace2skill.core.trajectory.TokenUsage;
 import dev.trace2skill.model.ModelGateway;
 import dev.trace2skill.model.Prompts;
+import dev.trace2skill.model.RepairLoop;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +33,7 @@ import java.util.Map;
  * over. A group whose inputs are all empty needs no model call.
  */
 final class LlmMergeOperator implements HierarchicalMerge.Operator {
-    private final ModelGateway models;
+    private final RepairLoop loop;
     private final ModelGateway.Target target;
     private final Prompts prompts;
     private final SkillBundle s0;
@@ -44,9 +41,9 @@ final class LlmMergeOperator implements HierarchicalMerge.Operator {
     private final int maxRepairs;
     private final MergerMetrics metrics;
 
-    LlmMergeOperator(ModelGateway models, ModelGateway.Target target, Prompts prompts, SkillBundle s0, PatchPolicy policy,
+    LlmMergeOperator(RepairLoop loop, ModelGateway.Target target, Prompts prompts, SkillBundle s0, PatchPolicy policy,
                      int maxRepairs, MergerMetrics metrics) {
-        this.models = models;
+        this.loop = loop;
         this.target = target;
         this.prompts = prompts;
         this.s0 = s0;
@@ -61,45 +58,37 @@ final class LlmMergeOperator implements HierarchicalMerge.Operator {
         if (inputs.stream().allMatch(p -> p.edits().isEmpty())) {
             return new NodeResult(new Patch(group.nodeId(), List.of()), List.of(), "empty", 0, false, null, 0);
         }
-        List<ChatMessage> messages = new ArrayList<>();
-        messages.add(SystemMessage.from(prompts.render("merge", Map.of())));
-        messages.add(UserMessage.from(prompts.render("merge-input", Map.of("mode", policy.mode().wire(), "skill_name", s0.name(),
-                "skill", s0.text(SkillBundle.SKILL_MD), "count", Integer.toString(inputs.size()), "node", group.nodeId(),
-                "patches", describe(inputs)))));
-        TokenUsage usage = TokenUsage.ZERO;
-        int repairs = 0;
-        List<String> problems = List.of();
-        for (int attempt = 0; attempt <= maxRepairs; attempt++) {
-            ModelGateway.Reply reply = models.chat(target, messages, List.of());
-            usage = usage.plus(reply.usage());
-            String text = reply.text() == null ? "" : reply.text();
-            MergeOperatorOutput out = MergeOperatorOutput.read(group.nodeId(), inputs, text);
-            problems = new ArrayList<>(out.errors());
-            if (problems.isEmpty()) {
-                PatchApplier relaxed = new PatchApplier(policy.withLimits(new SkillLimits(Integer.MAX_VALUE, Integer.MAX_VALUE)));
-                for (Conflict c : relaxed.check(s0, out.patch())) {
-                    if (c.kind() != ConflictKind.SIZE_LIMIT) {
-                        problems.add(c.toString());
-                    }
-                }
-            }
-            if (problems.isEmpty()) {
-                metrics.node(group.level(), "llm", repairs, false);
-                return new NodeResult(out.patch(), out.decisions(), "llm", repairs, false, usage, elapsed(start));
-            }
-            if (attempt < maxRepairs) {
-                repairs++;
-                messages.add(AiMessage.from(text));
-                StringBuilder bullets = new StringBuilder();
-                problems.forEach(p -> bullets.append("- ").append(p).append('\n'));
-                messages.add(UserMessage.from(prompts.render("merge-repair", Map.of("errors", bullets.toString()))));
-            }
+        RepairLoop.Outcome<MergeOperatorOutput> run = loop.run(target, List.of(prompts.system("merge", Map.of()),
+                prompts.user("merge-input", Map.of("mode", policy.mode().wire(), "skill_name", s0.name(),
+                        "skill", s0.text(SkillBundle.SKILL_MD), "count", Integer.toString(inputs.size()), "node", group.nodeId(),
+                        "patches", describe(inputs)))),
+                text -> validate(group, inputs, text), RepairLoop.Rules.of("merge-repair", maxRepairs));
+        int repairs = run.repairs();
+        TokenUsage usage = run.usage();
+        if (run.ok()) {
+            metrics.node(group.level(), "llm", repairs, false);
+            return new NodeResult(run.value().patch(), run.value().decisions(), "llm", repairs, false, usage, elapsed(start));
         }
         // the model's output stayed invalid: the deterministic merge takes over, keeping every valid input edit it can
         DeterministicMerger.Output fallback = new DeterministicMerger(policy).merge(group.nodeId(), s0, inputs);
         List<EditDecision> decisions = new ArrayList<>(fallback.decisions());
         metrics.node(group.level(), "deterministic", repairs, true);
         return new NodeResult(fallback.patch(), decisions, "deterministic", repairs, true, usage, elapsed(start));
+    }
+
+    /** The model's merged patch, read against its inputs and checked against S0 (size limits apart: S* is fitted to them at the end). */
+    private RepairLoop.Validation<MergeOperatorOutput> validate(MergeGroup group, List<Patch> inputs, String text) {
+        MergeOperatorOutput out = MergeOperatorOutput.read(group.nodeId(), inputs, text);
+        List<String> problems = new ArrayList<>(out.errors());
+        if (problems.isEmpty()) {
+            PatchApplier relaxed = new PatchApplier(policy.withLimits(new SkillLimits(Integer.MAX_VALUE, Integer.MAX_VALUE)));
+            for (Conflict c : relaxed.check(s0, out.patch())) {
+                if (c.kind() != ConflictKind.SIZE_LIMIT) {
+                    problems.add(c.toString());
+                }
+            }
+        }
+        return problems.isEmpty() ? RepairLoop.Validation.valid(out) : RepairLoop.Validation.invalid(problems);
     }
 
     /** The input patches as the model sees them: each edit with its id and support count. */

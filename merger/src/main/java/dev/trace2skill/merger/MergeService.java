@@ -26,6 +26,7 @@ import dev.trace2skill.core.skill.SkillBundle;
 import dev.trace2skill.core.trajectory.TokenUsage;
 import dev.trace2skill.model.ModelGateway;
 import dev.trace2skill.model.Prompts;
+import dev.trace2skill.model.RepairLoop;
 import dev.trace2skill.service.Outgoing;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -61,6 +62,8 @@ public class MergeService {
     ModelGateway models;
     @Inject
     Prompts prompts;
+    @Inject
+    RepairLoop repairLoop;
     @Inject
     @Channel(Topics.SKILLS_EVOLVED)
     MutinyEmitter<String> evolvedSkills;
@@ -137,7 +140,7 @@ public class MergeService {
                 missing.isEmpty() ? null : missing.size() + " trajectories without a patch", Instant.now()));
 
         HierarchicalMerge.Operator operator = offline ? new UnionOperator(metrics)
-                : new LlmMergeOperator(models, models.resolve(run.config().mergerModel()), prompts, s0, policy, config.maxRepairs(), metrics);
+                : new LlmMergeOperator(repairLoop, models.resolve(run.config().mergerModel()), prompts, s0, policy, config.maxRepairs(), metrics);
         HierarchicalMerge.NodeStore nodes = new HierarchicalMerge.NodeStore() {
             @Override
             public java.util.Optional<NodeResult> load(String nodeId) {

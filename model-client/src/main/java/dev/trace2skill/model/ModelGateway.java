@@ -98,12 +98,23 @@ public class ModelGateway {
 
     /** With a sampling seed (OpenAI's {@code seed}), for repeated evaluation runs. */
     public Reply chat(Target target, List<ChatMessage> messages, List<ToolSpecification> tools, Integer seed) {
+        return chat(target, messages, tools, seed, null);
+    }
+
+    /**
+     * With a sampling seed and a completion cap for this call ({@code max_tokens}, below the target's own), either
+     * may be null.
+     */
+    public Reply chat(Target target, List<ChatMessage> messages, List<ToolSpecification> tools, Integer seed, Integer maxOutputTokens) {
         ChatModel model = models.computeIfAbsent(target, ModelGateway::build);
         ChatRequest.Builder request = ChatRequest.builder().messages(messages);
         boolean withTools = tools != null && !tools.isEmpty();
-        if (seed != null) {
-            // a request carries either parameters or tool specifications: with a seed, the tools go into the parameters
+        if (seed != null || maxOutputTokens != null) {
+            // a request carries either parameters or tool specifications: with parameters, the tools go into them
             var parameters = OpenAiChatRequestParameters.builder().seed(seed);
+            if (maxOutputTokens != null) {
+                parameters.maxOutputTokens(Math.min(maxOutputTokens, target.maxTokens()));
+            }
             if (withTools) {
                 parameters.toolSpecifications(tools);
             }
@@ -246,6 +257,12 @@ public class ModelGateway {
     private Counter tokens(Target t, String type) {
         return Counter.builder("t2s.model.tokens").description("tokens reported by the model server's usage")
                 .tags("model", t.model(), "type", type).register(registry);
+    }
+
+    /** Counts how a {@link RepairLoop} or {@link AgentLoop} ended. */
+    void loopEnded(String loop, Enum<?> end) {
+        Counter.builder("t2s.model.loops").description("model interaction loops ended, by loop and how they ended")
+                .tags("loop", loop, "end", end.name().toLowerCase(java.util.Locale.ROOT)).register(registry).increment();
     }
 
     private Counter retries(String endpoint, String reason) {

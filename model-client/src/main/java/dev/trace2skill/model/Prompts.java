@@ -1,31 +1,76 @@
 package dev.trace2skill.model;
 
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Prompt templates from {@code src/main/resources/prompts/*.md}; {@code {{name}}} placeholders are filled in. */
+/**
+ * Prompt templates from {@code src/main/resources/prompts/<name>.md} of the module that uses them; {@code {{name}}}
+ * placeholders are filled in with the caller's values, except the shared parts kept in this module, which are
+ * included by name ({@code {{edit_format}}}: {@code prompts/edit-format.md}).
+ */
 @ApplicationScoped
 public class Prompts {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([a-z_]+)}}");
-    private final Map<String, String> cache = new ConcurrentHashMap<>();
+    /** Placeholders that stand for another prompt resource rather than a value. */
+    private static final Map<String, String> SHARED = Map.of("edit_format", "edit-format");
+
+    private final Map<String, String> templates = new ConcurrentHashMap<>();
+    private final Map<String, String> versions = new ConcurrentHashMap<>();
 
     public String render(String name, Map<String, String> values) {
-        String template = cache.computeIfAbsent(name, Prompts::load);
+        return fill(name, expanded(name), values);
+    }
+
+    public SystemMessage system(String name, Map<String, String> values) {
+        return SystemMessage.from(render(name, values));
+    }
+
+    public UserMessage user(String name, Map<String, String> values) {
+        return UserMessage.from(render(name, values));
+    }
+
+    /**
+     * The version of a template: the first 12 hex digits of the SHA-256 of its text with the shared parts included,
+     * before any value is filled in. It changes exactly when what the model is told changes, so a result can name the
+     * prompt that produced it.
+     */
+    public String version(String name) {
+        return versions.computeIfAbsent(name, n -> sha256(expanded(n)).substring(0, 12));
+    }
+
+    /** The template with the shared parts included and the caller's placeholders left in place. */
+    private String expanded(String name) {
+        String template = templates.computeIfAbsent(name, Prompts::load);
         Matcher m = PLACEHOLDER.matcher(template);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            String key = m.group(1);
-            String value = key.equals("edit_format") ? cache.computeIfAbsent("edit-format", Prompts::load) : values.get(key);
+            String shared = SHARED.get(m.group(1));
+            m.appendReplacement(out, Matcher.quoteReplacement(shared == null ? m.group() : templates.computeIfAbsent(shared, Prompts::load)));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static String fill(String name, String template, Map<String, String> values) {
+        Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = values.get(m.group(1));
             if (value == null) {
-                throw new IllegalArgumentException("prompt " + name + " needs a value for {{" + key + "}}");
+                throw new IllegalArgumentException("prompt " + name + " needs a value for {{" + m.group(1) + "}}");
             }
             m.appendReplacement(out, Matcher.quoteReplacement(value));
         }
@@ -42,6 +87,14 @@ public class Prompts {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }
