@@ -37,21 +37,141 @@ public class MergerStore {
                       Instant startedAt, Instant deadline, String message) {
     }
 
+    /**
+     * Records a run. Its merge window: {@code deadline} starts at now + the idle timeout (the run's
+     * {@code mergeIdleSeconds}, else {@code stragglerTimeout}) and never passes the run's absolute cap.
+     */
     public void saveRun(RunStarted r, Duration stragglerTimeout) {
+        Duration idle = r.config().mergeIdleSeconds() != null ? Duration.ofSeconds(r.config().mergeIdleSeconds()) : stragglerTimeout;
+        Instant cap = r.config().mergeMaxSeconds() != null ? r.startedAt().plusSeconds(r.config().mergeMaxSeconds()) : null;
+        Instant deadline = Instant.now().plus(idle);
+        if (cap != null && cap.isBefore(deadline)) {
+            deadline = cap;
+        }
         update("""
-                INSERT INTO runs (run_id, skill_name, s0, config, job_ids, total_jobs, status, started_at, deadline)
-                VALUES (?, ?, ?, ?, ?, ?, 'collecting', ?, ?) ON CONFLICT (run_id) DO NOTHING""",
+                INSERT INTO runs (run_id, skill_name, s0, config, job_ids, total_jobs, status, started_at, deadline, idle_ms, max_deadline)
+                VALUES (?, ?, ?, ?, ?, ?, 'collecting', ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING""",
                 r.runId(), r.skill().name(), Json.write(r.skill()), Json.write(r.config()), Json.write(r.jobIds()), r.jobIds().size(),
-                Timestamp.from(r.startedAt()), Timestamp.from(Instant.now().plus(stragglerTimeout)));
+                Timestamp.from(r.startedAt()), Timestamp.from(deadline), idle.toMillis(), cap == null ? null : Timestamp.from(cap));
     }
 
-    /** Stores a result once per patch id; returns whether it was new. */
-    public boolean savePatch(PatchResult p) {
-        return update("""
-                INSERT INTO patches (patch_id, run_id, job_id, trajectory_id, trajectory_success, analyst, status, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (patch_id) DO NOTHING""",
-                p.patchId(), p.runId(), p.jobId(), p.trajectoryId(), p.trajectorySuccess(), p.analyst().wire(), p.status().name(),
-                Json.write(p)) == 1;
+    /** What storing a result did. */
+    public enum Saved {
+        /** Stored, in time for the merge; the run's merge window moved. */
+        POOLED,
+        /** Stored after the run's merge had started: counted and shown, not merged. */
+        LATE,
+        /** Already stored (a redelivery): nothing changed. */
+        DUPLICATE
+    }
+
+    /**
+     * Stores a result once per patch id. In one transaction with the run row share-locked, so that it serialises with
+     * the merge's switch to {@code merging}: a result that commits before the switch is in the pool the merge reads,
+     * one that comes after is stored as late. A pooled result moves the run's deadline to now + its idle timeout
+     * (never past its cap).
+     */
+    public Saved savePatch(PatchResult p) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                String status = null;
+                try (PreparedStatement ps = c.prepareStatement("SELECT status FROM runs WHERE run_id = ? FOR SHARE")) {
+                    ps.setString(1, p.runId());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        status = rs.next() ? rs.getString(1) : null;
+                    }
+                }
+                boolean late = status != null && !status.equals("collecting");
+                int inserted;
+                try (PreparedStatement ps = c.prepareStatement("""
+                        INSERT INTO patches (patch_id, run_id, job_id, trajectory_id, trajectory_success, analyst, status, body, late)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (patch_id) DO NOTHING""")) {
+                    ps.setString(1, p.patchId());
+                    ps.setString(2, p.runId());
+                    ps.setString(3, p.jobId());
+                    ps.setString(4, p.trajectoryId());
+                    ps.setBoolean(5, p.trajectorySuccess());
+                    ps.setString(6, p.analyst().wire());
+                    ps.setString(7, p.status().name());
+                    ps.setString(8, Json.write(p));
+                    ps.setBoolean(9, late);
+                    inserted = ps.executeUpdate();
+                }
+                if (inserted == 1 && !late) {
+                    try (PreparedStatement ps = c.prepareStatement("""
+                            UPDATE runs SET last_result_at = now(),
+                                   deadline = LEAST(now() + coalesce(idle_ms, 0) * interval '1 millisecond', coalesce(max_deadline, 'infinity'))
+                            WHERE run_id = ? AND status = 'collecting' AND idle_ms IS NOT NULL""")) {
+                        ps.setString(1, p.runId());
+                        ps.executeUpdate();
+                    }
+                }
+                c.commit();
+                return inserted == 0 ? Saved.DUPLICATE : late ? Saved.LATE : Saved.POOLED;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A run's merge window and what arrived late.
+     *
+     * @param idle         the idle timeout (null for runs recorded before merge windows followed the work)
+     * @param maxDeadline  the absolute cap, or null
+     * @param lastResultAt when the last pooled result arrived, or null
+     * @param late         results stored after the merge started
+     * @param poolCounts   what the merge counted about the pool (JSON object), or null before the merge
+     */
+    public record Window(Duration idle, Instant maxDeadline, Instant lastResultAt, int late, String poolCounts) {
+    }
+
+    public Window window(String runId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT idle_ms, max_deadline, last_result_at, pool_counts,
+                       (SELECT count(*) FROM patches p WHERE p.run_id = r.run_id AND p.late)
+                FROM runs r WHERE run_id = ?""")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return new Window(null, null, null, 0, null);
+                }
+                long idle = rs.getLong(1);
+                boolean noIdle = rs.wasNull();
+                Timestamp max = rs.getTimestamp(2);
+                Timestamp last = rs.getTimestamp(3);
+                return new Window(noIdle ? null : Duration.ofMillis(idle), max == null ? null : max.toInstant(),
+                        last == null ? null : last.toInstant(), rs.getInt(5), rs.getString(4));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The results that arrived after the run's merge started: "trajectory (analyst, status)". */
+    public List<String> lateResults(String runId) {
+        List<String> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT trajectory_id, analyst, status, received_at FROM patches WHERE run_id = ? AND late ORDER BY received_at, patch_id")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1) + " (" + rs.getString(2) + ", " + rs.getString(3).toLowerCase(java.util.Locale.ROOT)
+                            + ", arrived " + rs.getTimestamp(4).toInstant() + ")");
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
+    public void savePoolCounts(String runId, String countsJson) {
+        update("UPDATE runs SET pool_counts = ? WHERE run_id = ?", countsJson, runId);
     }
 
     public Optional<Run> run(String runId) {
@@ -66,7 +186,10 @@ public class MergerStore {
         }
     }
 
-    /** Runs to merge now: every job answered, or the straggler deadline passed with at least one result; and interrupted merges. */
+    /**
+     * Runs to merge now: every job answered, or the merge window closed (with or without results: a run with nothing
+     * to merge then fails with the reason instead of collecting for ever); and interrupted merges.
+     */
     public List<String> runsToMerge() {
         List<String> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
@@ -74,7 +197,7 @@ public class MergerStore {
                 WHERE r.status = 'merging'
                    OR (r.status = 'collecting' AND (
                         (SELECT count(DISTINCT p.job_id) FROM patches p WHERE p.run_id = r.run_id) >= r.total_jobs
-                     OR (r.deadline < now() AND EXISTS (SELECT 1 FROM patches p WHERE p.run_id = r.run_id))))
+                     OR r.deadline < now()))
                 ORDER BY r.started_at""")) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -87,10 +210,11 @@ public class MergerStore {
         return out;
     }
 
+    /** The run's results that arrived before its merge started (the pool), in arrival order. */
     public List<PatchResult> results(String runId) {
         List<PatchResult> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT body FROM patches WHERE run_id = ? ORDER BY received_at, patch_id")) {
+             PreparedStatement ps = c.prepareStatement("SELECT body FROM patches WHERE run_id = ? AND NOT late ORDER BY received_at, patch_id")) {
             ps.setString(1, runId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

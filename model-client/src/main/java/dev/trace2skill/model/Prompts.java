@@ -33,6 +33,28 @@ public class Prompts {
         return out.toString();
     }
 
+    /**
+     * The version of a set of templates: the first 12 hex digits of the SHA-256 of their names and raw text (the
+     * shared edit format included when one of them uses it). Recorded with what a model produced from them.
+     */
+    public String version(String... names) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            boolean editFormat = false;
+            for (String name : names) {
+                String template = cache.computeIfAbsent(name, Prompts::load);
+                editFormat |= template.contains("{{edit_format}}");
+                sha.update((name + "\n" + template + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            if (editFormat) {
+                sha.update(("edit-format\n" + cache.computeIfAbsent("edit-format", Prompts::load)).getBytes(StandardCharsets.UTF_8));
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String load(String name) {
         String path = "/prompts/" + name + ".md";
         try (InputStream in = Prompts.class.getResourceAsStream(path)) {

@@ -12,6 +12,7 @@ import dev.trace2skill.core.pipeline.RunConfig;
 import dev.trace2skill.core.pipeline.RunStarted;
 import dev.trace2skill.core.pipeline.SkillSnapshot;
 import dev.trace2skill.core.pipeline.Topics;
+import dev.trace2skill.core.pipeline.UnverifiedPolicy;
 import dev.trace2skill.core.skill.SkillBundle;
 import dev.trace2skill.core.trajectory.Trajectory;
 import dev.trace2skill.service.Problem;
@@ -42,6 +43,8 @@ public class RunLauncher {
     private static final Logger LOG = Logger.getLogger(RunLauncher.class);
     static final int DEFAULT_LIMIT = 1_000;
     static final int MAX_LIMIT = 100_000;
+    /** A merge window longer than a week is a mistake. */
+    static final long MAX_WINDOW_SECONDS = 7 * 24 * 3600;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @Inject
@@ -78,6 +81,15 @@ public class RunLauncher {
         if (maxTokens != null && maxTokens < 1) {
             errors.add(Problem.FieldProblem.of("budget.maxTokens", "must be positive"));
         }
+        UnverifiedPolicy unverified = parse(() -> req.unverified() == null ? null : UnverifiedPolicy.fromWire(req.unverified()), "unverified", errors);
+        Long idleSeconds = req.mergeWindow() == null ? null : req.mergeWindow().idleSeconds();
+        Long maxSeconds = req.mergeWindow() == null ? null : req.mergeWindow().maxSeconds();
+        if (idleSeconds != null && (idleSeconds < 1 || idleSeconds > MAX_WINDOW_SECONDS)) {
+            errors.add(Problem.FieldProblem.of("mergeWindow.idleSeconds", "must be 1-" + MAX_WINDOW_SECONDS));
+        }
+        if (maxSeconds != null && (maxSeconds < 1 || maxSeconds > MAX_WINDOW_SECONDS)) {
+            errors.add(Problem.FieldProblem.of("mergeWindow.maxSeconds", "must be 1-" + MAX_WINDOW_SECONDS));
+        }
         if (req.skill() == null || req.skill().isBlank()) {
             errors.add(Problem.FieldProblem.of("skill", "give the skill as name@version or name"));
         }
@@ -98,7 +110,8 @@ public class RunLauncher {
         }
         ModelSettings analystModel = req.models() == null ? null : req.models().analyst();
         ModelSettings mergerModel = req.models() == null ? null : req.models().merger();
-        RunConfig config = new RunConfig(mode, analysts, engine, branching, minSupport, analystModel, mergerModel, maxTokens);
+        RunConfig config = new RunConfig(mode, analysts, engine, branching, minSupport, analystModel, mergerModel, maxTokens,
+                unverified, idleSeconds, maxSeconds);
 
         String skillName = req.skill().contains("@") ? req.skill().substring(0, req.skill().indexOf('@')) : req.skill();
         Optional<SkillStore.Version> s0 = resolveSkill(req.skill(), mode);

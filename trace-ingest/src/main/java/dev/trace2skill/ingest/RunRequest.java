@@ -16,13 +16,23 @@ import java.util.List;
  * @param engine         llm (model analysts) or mining (offline, no model)
  * @param mode           deepening or creation
  * @param mergeBranching B, patches per merge group
- * @param minSupport     edits supported by fewer trajectories go to references/
+ * @param minSupport     edits supported by fewer distinct tasks go to references/
  * @param models         model per stage
  * @param budget         token budget
+ * @param unverified     drop, keep or downweight unverified error patches (default: drop where the task has ground truth)
+ * @param mergeWindow    how long the merger waits for results: idle seconds after the last one, and an absolute cap
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRequest(String skill, String domain, Selection trajectories, String analysts, String engine, String mode,
-                         Integer mergeBranching, Integer minSupport, Models models, Budget budget) {
+                         Integer mergeBranching, Integer minSupport, Models models, Budget budget, String unverified,
+                         MergeWindow mergeWindow) {
+
+    /**
+     * @param idleSeconds merge once no result has arrived for this long (default: the merger's straggler timeout)
+     * @param maxSeconds  merge at the latest this long after the run starts, results or not
+     */
+    public record MergeWindow(Long idleSeconds, Long maxSeconds) {
+    }
 
     public record Selection(String dataset, String outcome, List<String> ids, Integer limit) {
     }

@@ -133,7 +133,14 @@ public class RunStore {
             case MERGE_STARTED, MERGE_PROGRESS -> "merging";
             case MERGE_DONE -> "merged";
             case RUN_FAILED -> "failed";
+            case RESULT_LATE -> null;
         };
+        if (e.pool() != null) {
+            poolCounts(e.runId(), e.pool());
+        }
+        if (status == null) {
+            return;
+        }
         update("""
                 UPDATE runs SET status = CASE WHEN status IN ('done', 'failed') THEN status ELSE ? END,
                        merge_level = coalesce(?, merge_level), merge_levels = coalesce(?, merge_levels),
@@ -144,6 +151,11 @@ public class RunStore {
             update("UPDATE runs SET prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ? WHERE id = ?",
                     e.usage().promptTokens(), e.usage().completionTokens(), e.runId());
         }
+    }
+
+    /** Merges the merger's pool counts (absolute values: a redelivered event changes nothing) into the run's. */
+    public void poolCounts(String runId, Map<String, Integer> counts) {
+        update("UPDATE runs SET pool_counts = pool_counts || ?::jsonb, updated_at = now() WHERE id = ?", Json.write(counts), runId);
     }
 
     public void evolved(String runId, int version) {
@@ -176,7 +188,7 @@ public class RunStore {
                             new RunView.Counts(rs.getInt("jobs_published"), rs.getInt("analyses_done"), rs.getInt("analyses_failed"), rs.getInt("patches")),
                             new RunView.Merge((Integer) rs.getObject("merge_level"), (Integer) rs.getObject("merge_levels"),
                                     (Integer) rs.getObject("merge_nodes_done"), (Integer) rs.getObject("merge_nodes_total")),
-                            new RunView.Tokens(p, comp, p + comp), config.maxTokens(), rs.getString("message"),
+                            new RunView.Tokens(p, comp, p + comp), config.maxTokens(), pool(rs.getString("pool_counts")), rs.getString("message"),
                             rs.getTimestamp("created_at").toInstant().toString(), rs.getTimestamp("updated_at").toInstant().toString()));
                 }
             }
@@ -185,6 +197,23 @@ public class RunStore {
         }
         return out;
     }
+
+    private static RunView.Pool pool(String json) {
+        Map<String, Integer> m;
+        try {
+            m = json == null ? Map.of() : Json.mapper().readValue(json, COUNTS);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        if (m.isEmpty()) {
+            return null;
+        }
+        return new RunView.Pool(m.getOrDefault("late", 0), m.getOrDefault("unverifiedDropped", 0), m.getOrDefault("unverifiedKept", 0),
+                m.getOrDefault("unverifiedDownweighted", 0));
+    }
+
+    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Integer>> COUNTS = new com.fasterxml.jackson.core.type.TypeReference<>() {
+    };
 
     private Optional<String> scalar(String sql, String arg) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
