@@ -54,7 +54,9 @@ public class EditEmbeddings implements TextEmbedder {
         if (!missing.isEmpty()) {
             long start = System.nanoTime();
             List<Embedding> vectors = model().embedAll(missing.stream().map(t -> TextSegment.from(t.isBlank() ? "(empty)" : t)).toList()).content();
-            metrics.embedded(missing.size(), System.nanoTime() - start);
+            if (metrics != null) {
+                metrics.embedded(missing.size(), System.nanoTime() - start);
+            }
             synchronized (cache) {
                 for (int i = 0; i < missing.size(); i++) {
                     float[] v = unit(vectors.get(i).vector());

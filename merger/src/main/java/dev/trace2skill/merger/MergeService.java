@@ -125,8 +125,9 @@ public class MergeService {
         List<Patch> arrival = pool.patches();
         boolean similarity = !offline && config.similarity().enabled();
         int branching = run.config().mergeBranching();
-        List<Patch> ordered = similarity && config.similarity().grouping()
+        List<Patch> computed = similarity && config.similarity().grouping()
                 ? PatchOrder.bySimilarity(arrival, branching, embeddings) : PatchOrder.bySections(arrival);
+        List<Patch> ordered = inOrder(arrival, store.fixMergeOrder(runId, computed.stream().map(Patch::id).toList()), computed);
         MergePlan plan = MergePlan.of(ordered.stream().map(Patch::id).toList(), branching);
         Map<String, Patch> leaves = new LinkedHashMap<>();
         ordered.forEach(p -> leaves.put(p.id(), p));
@@ -215,6 +216,16 @@ public class MergeService {
         event(new RunEvent(runId, RunEvent.Type.MERGE_DONE, plan.depth(), plan.depth(), plan.groups().size(), plan.groups().size(),
                 mergeUsage, summary, Instant.now(), poolCounts));
         LOG.infof("run %s: S* ready (%s)", runId, summary);
+    }
+
+    /** The pool in the fixed order (the computed one if the fixed order does not name exactly the pool's patches). */
+    static List<Patch> inOrder(List<Patch> pool, List<String> ids, List<Patch> computed) {
+        Map<String, Patch> byId = new HashMap<>();
+        pool.forEach(p -> byId.put(p.id(), p));
+        if (ids.size() != pool.size() || !byId.keySet().containsAll(ids)) {
+            return computed;
+        }
+        return ids.stream().map(byId::get).toList();
     }
 
     /** The run's merge window in words, for messages. */

@@ -170,6 +170,22 @@ public class MergerStore {
         return out;
     }
 
+    /**
+     * Fixes the order the pool is grouped in the first time a merge starts, and returns the order in force: a resumed
+     * merge gets the first attempt's order back, whatever it computed this time.
+     */
+    public List<String> fixMergeOrder(String runId, List<String> patchIds) {
+        update("UPDATE runs SET merge_order = ? WHERE run_id = ? AND merge_order IS NULL", Json.write(patchIds), runId);
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT merge_order FROM runs WHERE run_id = ?")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1) != null ? List.of(Json.read(rs.getString(1), String[].class)) : patchIds;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public void savePoolCounts(String runId, String countsJson) {
         update("UPDATE runs SET pool_counts = ? WHERE run_id = ?", countsJson, runId);
     }

@@ -8,3 +8,7 @@ ALTER TABLE runs ADD COLUMN pool_counts TEXT;
 
 -- A result that arrived after its run's merge started: stored, counted and shown, never merged.
 ALTER TABLE patches ADD COLUMN late BOOLEAN NOT NULL DEFAULT false;
+
+-- The order the pool was grouped in, fixed when the merge first starts: a resumed merge must cut the same groups as
+-- the saved nodes (grouping by embeddings is not guaranteed bit-for-bit repeatable across processes).
+ALTER TABLE runs ADD COLUMN merge_order TEXT;
