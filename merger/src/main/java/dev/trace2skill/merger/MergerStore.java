@@ -66,17 +66,17 @@ public class MergerStore {
     }
 
     /**
-     * Stores a result once per patch id. In one transaction with the run row share-locked, so that it serialises with
-     * the merge's switch to {@code merging}: a result that commits before the switch is in the pool the merge reads,
-     * one that comes after is stored as late. A pooled result moves the run's deadline to now + its idle timeout
-     * (never past its cap).
+     * Stores a result once per patch id. In one transaction holding the run row's lock (the strength an UPDATE takes,
+     * so that two results of a run never deadlock upgrading a shared lock), so that it serialises with the merge's
+     * switch to {@code merging}: a result that commits before the switch is in the pool the merge reads, one that comes
+     * after is stored as late. A pooled result moves the run's deadline to now + its idle timeout (never past its cap).
      */
     public Saved savePatch(PatchResult p) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 String status = null;
-                try (PreparedStatement ps = c.prepareStatement("SELECT status FROM runs WHERE run_id = ? FOR SHARE")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT status FROM runs WHERE run_id = ? FOR NO KEY UPDATE")) {
                     ps.setString(1, p.runId());
                     try (ResultSet rs = ps.executeQuery()) {
                         status = rs.next() ? rs.getString(1) : null;
