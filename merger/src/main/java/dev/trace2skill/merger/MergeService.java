@@ -191,7 +191,7 @@ public class MergeService {
             pStar = miner.select(runId + ":pstar", root.withEditIds(), outcomes, s0, pool.support()).patch();
         }
         Evolution.Result result = Evolution.finish(s0, pStar, policy, run.config().minSupport(), !offline, allEdits, outcomes,
-                pool.support(), rejectedByEdit);
+                pool.support(), rejectedByEdit, new java.util.HashSet<>(pool.unverified().pooled()));
         record(nodeDecisions, result);
         int tasks = pool.support().distinctTasks(outcomes.keySet());
         String header = "# Changelog: " + s0.name() + " " + run.s0().ref() + " → S*\n\n"

@@ -102,7 +102,12 @@ public class RunOutputResource {
         if (accept != null && accept.contains("text/markdown") && !accept.contains(MediaType.APPLICATION_JSON)) {
             List<Provenance.Line> lines = List.of(Json.read(json, Provenance.Line[].class));
             List<Attribution> rejected = store.nodes(id).stream().flatMap(n -> n.result().rejectedAttributions().stream()).toList();
-            return Response.ok(Provenance.markdown("Provenance of run " + id, lines, rejected), "text/markdown").build();
+            MergerStore.Window w = store.window(id);
+            String summary = "Support is counted in distinct tasks, with the trajectories beside it."
+                    + (w.poolCounts() == null ? "" : " Unverified error patches (counts): " + w.poolCounts() + "; their kept"
+                    + " trajectories are named on the lines they support.") + (w.late() > 0 ? " " + w.late()
+                    + " result(s) arrived after the merge started and are not part of this provenance." : "");
+            return Response.ok(Provenance.markdown("Provenance of run " + id, summary, lines, rejected), "text/markdown").build();
         }
         return Response.ok(json, MediaType.APPLICATION_JSON).build();
     }

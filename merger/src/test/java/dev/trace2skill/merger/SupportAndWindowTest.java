@@ -228,6 +228,16 @@ class SupportAndWindowTest {
                 assertThat(status.path("pool").path("unverifiedKept").asInt()).isEqualTo(2);
                 assertThat(changelog).contains("policy keep");
             }
+            // the provenance names the unverified trajectories behind a line
+            JsonNode provenance = Json.read(get("/v1/runs/" + runId + "/provenance"), JsonNode.class);
+            for (JsonNode line : provenance) {
+                String text = line.path("text").asText();
+                if (text.equals("- Read back the reservation id.")) {
+                    assertThat(line.path("unverified").get(0).asText()).isEqualTo("e3");
+                } else if (text.equals("- Check the cabin before changing flights.")) {
+                    assertThat(line.has("unverified")).isFalse();
+                }
+            }
             List<RunEvent> started = TopicReader.read(InfraTestResource.bootstrapServers(), Topics.RUN_EVENTS,
                     r -> runId.equals(r.key()) && r.value().contains("MERGE_STARTED"), 1, Duration.ofSeconds(30)).stream()
                     .map(r -> Json.read(r.value(), RunEvent.class)).toList();

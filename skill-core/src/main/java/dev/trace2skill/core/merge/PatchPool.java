@@ -33,8 +33,10 @@ public record PatchPool(List<Patch> patches, Map<String, Boolean> outcomes, Task
      * @param kept         pooled as they are
      * @param downweighted pooled, their trajectories counting as half a task
      * @param details      one line per unverified patch: trajectory, what happened, why
+     * @param pooled       the trajectories whose unverified patches were pooled (kept or downweighted)
      */
-    public record Unverified(UnverifiedPolicy policy, int dropped, int kept, int downweighted, List<String> details) {
+    public record Unverified(UnverifiedPolicy policy, int dropped, int kept, int downweighted, List<String> details,
+                             List<String> pooled) {
         public int total() {
             return dropped + kept + downweighted;
         }
@@ -67,6 +69,7 @@ public record PatchPool(List<Patch> patches, Map<String, Boolean> outcomes, Task
         List<String> missing = new ArrayList<>();
         List<Patch> patches = new ArrayList<>();
         List<String> details = new ArrayList<>();
+        List<String> pooled = new ArrayList<>();
         int dropped = 0;
         int kept = 0;
         int downweighted = 0;
@@ -95,10 +98,12 @@ public record PatchPool(List<Patch> patches, Map<String, Boolean> outcomes, Task
                     }
                     case KEEP -> {
                         kept++;
+                        pooled.add(r.trajectoryId());
                         details.add(r.trajectoryId() + ": kept (" + why + ")");
                     }
                     case DOWNWEIGHT -> {
                         downweighted++;
+                        pooled.add(r.trajectoryId());
                         weight = TaskSupport.DOWNWEIGHT;
                         details.add(r.trajectoryId() + ": kept, counted as " + TaskSupport.DOWNWEIGHT + " of a task (" + why + ")");
                     }
@@ -113,7 +118,7 @@ public record PatchPool(List<Patch> patches, Map<String, Boolean> outcomes, Task
             }
         }
         return new PatchPool(List.copyOf(patches), outcomes, TaskSupport.of(contributors), List.copyOf(missing),
-                new Unverified(policy, dropped, kept, downweighted, List.copyOf(details)));
+                new Unverified(policy, dropped, kept, downweighted, List.copyOf(details), List.copyOf(pooled)));
     }
 
     /** The policy applied to one unverified result: the run's, or by default drop when its task has ground truth. */

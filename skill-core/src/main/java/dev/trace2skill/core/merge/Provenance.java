@@ -41,10 +41,13 @@ public final class Provenance {
      * @param support      the same counted over distinct tasks, with the trajectory count beside it
      * @param rejectedAttributions sources a merge operator named for the edits behind this line that did not resemble
      *                     them (not counted in the support); absent when none
+     * @param unverified   supporting trajectories whose error analysis was not verified and was kept (or downweighted)
+     *                     by the run's policy; absent when none
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Line(String file, int line, String text, String change, List<String> edits, List<String> patches,
-                       List<TrajectoryRef> trajectories, Support support, List<Attribution> rejectedAttributions) {
+                       List<TrajectoryRef> trajectories, Support support, List<Attribution> rejectedAttributions,
+                       List<String> unverified) {
     }
 
     /**
@@ -66,17 +69,18 @@ public final class Provenance {
      */
     public static List<Line> compute(SkillBundle s0, SkillBundle sStar, Collection<Edit> finalEdits,
                                      Map<String, Edit> allEdits, Map<String, Boolean> outcomes) {
-        return compute(s0, sStar, finalEdits, allEdits, outcomes, TaskSupport.PER_TRAJECTORY, Map.of());
+        return compute(s0, sStar, finalEdits, allEdits, outcomes, TaskSupport.PER_TRAJECTORY, Map.of(), Set.of());
     }
 
     /**
      * @param tasks    trajectory → task, to count support over tasks
      * @param rejected rejected attributions by the output edit they were claimed for
+     * @param unverified trajectories whose unverified error patches were pooled
      */
     public static List<Line> compute(SkillBundle s0, SkillBundle sStar, Collection<Edit> finalEdits,
                                      Map<String, Edit> allEdits, Map<String, Boolean> outcomes, TaskSupport tasks,
-                                     Map<String, List<Attribution>> rejected) {
-        Context ctx = new Context(allEdits, outcomes, tasks, rejected);
+                                     Map<String, List<Attribution>> rejected, Set<String> unverified) {
+        Context ctx = new Context(allEdits, outcomes, tasks, rejected, unverified);
         List<Line> out = new ArrayList<>();
         Set<String> paths = new TreeSet<>(s0.paths());
         paths.addAll(sStar.paths());
@@ -106,7 +110,7 @@ public final class Provenance {
     }
 
     private record Context(Map<String, Edit> allEdits, Map<String, Boolean> outcomes, TaskSupport tasks,
-                           Map<String, List<Attribution>> rejected) {
+                           Map<String, List<Attribution>> rejected, Set<String> unverified) {
     }
 
     private static Line line(String path, int number, String text, String change, List<Edit> edits, Context ctx) {
@@ -127,16 +131,21 @@ public final class Provenance {
         for (String id : visited) {
             rejected.addAll(ctx.rejected().getOrDefault(id, List.of()));
         }
+        List<String> unverified = trajectories.stream().filter(ctx.unverified()::contains).toList();
         return new Line(path, number, text, change, edits.stream().map(Edit::id).toList(), List.copyOf(patches), refs,
-                Support.of(ctx.tasks().count(trajectories)), rejected.isEmpty() ? null : List.copyOf(rejected));
+                Support.of(ctx.tasks().count(trajectories)), rejected.isEmpty() ? null : List.copyOf(rejected),
+                unverified.isEmpty() ? null : unverified);
     }
 
     /**
      * The provenance as Markdown: every changed line with its support (tasks and trajectories), patches and rejected
      * attributions, then every rejected attribution of the merge tree.
      */
-    public static String markdown(String title, List<Line> lines, List<Attribution> allRejected) {
+    public static String markdown(String title, String summary, List<Line> lines, List<Attribution> allRejected) {
         StringBuilder md = new StringBuilder("# ").append(title.strip()).append("\n\n");
+        if (summary != null && !summary.isBlank()) {
+            md.append(summary.strip()).append("\n\n");
+        }
         String file = null;
         for (Line l : lines) {
             if (!l.file().equals(file)) {
@@ -150,6 +159,9 @@ public final class Provenance {
             }
             if (!l.patches().isEmpty()) {
                 md.append("; patches ").append(String.join(", ", l.patches()));
+            }
+            if (l.unverified() != null) {
+                md.append("; unverified error analyses among them: ").append(String.join(", ", l.unverified()));
             }
             if (l.rejectedAttributions() != null) {
                 md.append("; rejected attributions: ").append(String.join(", ", l.rejectedAttributions().stream()
