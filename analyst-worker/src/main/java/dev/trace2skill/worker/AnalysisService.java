@@ -2,6 +2,7 @@ package dev.trace2skill.worker;
 
 import dev.trace2skill.model.ModelGateway;
 
+import dev.trace2skill.core.merge.TaskSupport;
 import dev.trace2skill.core.pipeline.AnalysisEngine;
 import dev.trace2skill.core.pipeline.AnalysisJob;
 import dev.trace2skill.core.pipeline.PatchResult;
@@ -48,13 +49,20 @@ public class AnalysisService {
         }
         return new PatchResult(job.runId(), job.jobId(), job.patchId(), job.trajectory().id(), job.trajectory().successful(),
                 job.analyst(), a.patch() != null ? PatchResult.Status.PROPOSED : PatchResult.Status.FAILED, a.verified(),
-                a.patch(), a.failure(), a.usage(), a.calls(), a.repairs(), took.toMillis(), config.instance());
+                a.patch(), a.failure(), a.usage(), a.calls(), a.repairs(), took.toMillis(), config.instance())
+                .withTask(TaskSupport.taskKey(job.trajectory()), hasGroundTruth(job));
+    }
+
+    /** Whether the trajectory's task has a ground-truth answer an error analysis can be checked against. */
+    static boolean hasGroundTruth(AnalysisJob job) {
+        return job.trajectory().expectedAnswer() != null && !job.trajectory().expectedAnswer().isBlank();
     }
 
     /** The result recorded for a job whose analysis could not run (the run counts it as failed). */
     public PatchResult failure(AnalysisJob job, String reason, Duration took) {
         metrics.analysis(job.analyst().wire(), "failed", took);
         return new PatchResult(job.runId(), job.jobId(), job.patchId(), job.trajectory().id(), job.trajectory().successful(),
-                job.analyst(), PatchResult.Status.FAILED, null, null, reason, null, 0, 0, took.toMillis(), config.instance());
+                job.analyst(), PatchResult.Status.FAILED, null, null, reason, null, 0, 0, took.toMillis(), config.instance())
+                .withTask(TaskSupport.taskKey(job.trajectory()), hasGroundTruth(job));
     }
 }

@@ -39,6 +39,10 @@ final class Args {
         return Integer.parseInt(get(name));
     }
 
+    double decimal(String name) {
+        return Double.parseDouble(get(name));
+    }
+
     long longValue(String name) {
         return Long.parseLong(get(name));
     }

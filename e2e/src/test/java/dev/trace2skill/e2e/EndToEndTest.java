@@ -184,6 +184,13 @@ class EndToEndTest {
             assertThat(checked).as("lines checked against what the patches carried").isPositive();
             String tree = get(merger.url() + "/v1/runs/" + interrupted + "/merge-tree");
             assertThat(Json.mapper().readTree(tree).path("levels").asInt()).isEqualTo(3);
+            assertThat(Json.mapper().readTree(tree).path("grouping").path("order").asText()).isEqualTo("by similarity of edits");
+            // the restarted merger loaded the embedding model (attribution checks, grouping) for this merge: its memory
+            // must stay within the chart's 1 GiB limit for the merger
+            ServiceProcess.Memory memory = merger.memory();
+            System.out.printf("merger after the LLM merge with the embedding model (%s): RSS %s MiB, peak %s MiB%n", JVM_OPTS,
+                    memory.rssMiB(), memory.hwmMiB());
+            assertThat(memory.hwmKiB()).isLessThan(1024 * 1024);
         }
     }
 

@@ -3,6 +3,8 @@ package dev.trace2skill.merger;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trace2skill.core.json.Json;
+import dev.trace2skill.core.merge.Attribution;
+import dev.trace2skill.core.merge.AttributionCheck;
 import dev.trace2skill.core.merge.Changelog;
 import dev.trace2skill.core.merge.EditDecision;
 import dev.trace2skill.core.merge.Evolution;
@@ -11,6 +13,9 @@ import dev.trace2skill.core.merge.MergeGroup;
 import dev.trace2skill.core.merge.MergePlan;
 import dev.trace2skill.core.merge.NodeResult;
 import dev.trace2skill.core.merge.PatchOrder;
+import dev.trace2skill.core.merge.PatchPool;
+import dev.trace2skill.core.merge.TaskSupport;
+import dev.trace2skill.core.merge.TextEmbedder;
 import dev.trace2skill.core.mining.MiningParams;
 import dev.trace2skill.core.mining.TraceMiner;
 import dev.trace2skill.core.patch.Edit;
@@ -73,6 +78,8 @@ public class MergeService {
     MutinyEmitter<String> runEvents;
     @Inject
     MergerMetrics metrics;
+    @Inject
+    EditEmbeddings embeddings;
 
     /** Merges the run unless another merger replica holds it; returns whether this call merged it. */
     public boolean merge(String runId) {
@@ -110,37 +117,48 @@ public class MergeService {
         boolean offline = run.config().engine() == AnalysisEngine.MINING;
 
         List<PatchResult> results = store.results(runId);
-        Map<String, Boolean> outcomes = new LinkedHashMap<>();
-        Set<String> answeredJobs = new LinkedHashSet<>();
-        List<String> missing = new ArrayList<>();
-        List<Patch> pool = new ArrayList<>();
-        for (PatchResult r : results) {
-            outcomes.put(r.trajectoryId(), r.trajectorySuccess());
-            answeredJobs.add(r.jobId());
-            if (r.proposed() && r.patch() != null) {
-                pool.add(new Patch(r.patchId(), r.patch().edits()).withEditIds());
-            } else {
-                missing.add(r.trajectoryId() + ": analysis failed (" + r.failureReason() + ")");
-            }
+        PatchPool pool = PatchPool.of(results, run.jobIds(), run.config().unverified());
+        Map<String, Integer> poolCounts = new LinkedHashMap<>(pool.unverified().counts());
+        store.savePoolCounts(runId, Json.write(poolCounts));
+        Map<String, Boolean> outcomes = pool.outcomes();
+        List<String> missing = pool.missing();
+        if (pool.patches().isEmpty()) {
+            throw new IllegalStateException(results.isEmpty()
+                    ? "no result arrived within the merge window (" + window(run) + ")"
+                    : "no patch to merge: " + missing.size() + " jobs failed, are missing or were dropped"
+                    + (pool.unverified().dropped() > 0 ? " (" + pool.unverified().summary() + ")" : ""));
         }
-        for (String job : run.jobIds()) {
-            if (!answeredJobs.contains(job)) {
-                missing.add(job.substring(job.indexOf(':') + 1) + ": no result before the straggler timeout");
-            }
-        }
-        if (pool.isEmpty()) {
-            throw new IllegalStateException("no patch to merge: " + missing.size() + " jobs failed or are missing");
-        }
-        List<Patch> ordered = PatchOrder.bySections(pool);
+        List<Patch> arrival = pool.patches();
+        boolean similarity = !offline && config.similarity().enabled();
         int branching = run.config().mergeBranching();
+        List<Patch> computed = similarity && config.similarity().grouping()
+                ? PatchOrder.bySimilarity(arrival, branching, embeddings) : PatchOrder.bySections(arrival);
+        List<Patch> ordered = inOrder(arrival, store.fixMergeOrder(runId, computed.stream().map(Patch::id).toList()), computed);
         MergePlan plan = MergePlan.of(ordered.stream().map(Patch::id).toList(), branching);
         Map<String, Patch> leaves = new LinkedHashMap<>();
         ordered.forEach(p -> leaves.put(p.id(), p));
-        event(new RunEvent(runId, RunEvent.Type.MERGE_STARTED, 0, plan.depth(), 0, plan.groups().size(), null,
-                missing.isEmpty() ? null : missing.size() + " trajectories without a patch", Instant.now()));
+        metrics.unverified("dropped", pool.unverified().dropped());
+        metrics.unverified("kept", pool.unverified().kept());
+        metrics.unverified("downweighted", pool.unverified().downweighted());
+        String startMessage = missing.isEmpty() ? null : missing.size() + " trajectories without a patch";
+        if (pool.unverified().total() > 0) {
+            startMessage = (startMessage == null ? "" : startMessage + "; ") + pool.unverified().summary();
+        }
+        event(new RunEvent(runId, RunEvent.Type.MERGE_STARTED, 0, plan.depth(), 0, plan.groups().size(), null, startMessage,
+                Instant.now(), poolCounts));
 
         HierarchicalMerge.Operator operator = offline ? new UnionOperator(metrics)
-                : new LlmMergeOperator(repairLoop, models.resolve(run.config().mergerModel()), prompts, s0, policy, config.maxRepairs(), metrics);
+                : new LlmMergeOperator(repairLoop, models.resolve(run.config().mergerModel()), prompts, s0, policy, config.maxRepairs(), metrics,
+                pool.support(), config.fileContextTokens());
+        if (similarity) {
+            HierarchicalMerge.Operator inner = operator;
+            AttributionCheck check = new AttributionCheck(embeddings, config.similarity().attributionThreshold());
+            operator = (group, inputs) -> {
+                NodeResult r = check.around(inner).merge(group, inputs);
+                metrics.attributionsRejected(r.rejectedAttributions().size());
+                return r;
+            };
+        }
         HierarchicalMerge.NodeStore nodes = new HierarchicalMerge.NodeStore() {
             @Override
             public java.util.Optional<NodeResult> load(String nodeId) {
@@ -158,39 +176,69 @@ public class MergeService {
         }).run(leaves);
 
         Map<String, Edit> allEdits = new HashMap<>();
-        pool.forEach(p -> p.edits().forEach(e -> allEdits.put(e.id(), e)));
+        arrival.forEach(p -> p.edits().forEach(e -> allEdits.put(e.id(), e)));
         List<MergerStore.Node> saved = store.nodes(runId);
         List<EditDecision> nodeDecisions = new ArrayList<>();
+        List<Attribution> rejected = new ArrayList<>();
+        Map<String, List<Attribution>> rejectedByEdit = new LinkedHashMap<>();
         TokenUsage mergeUsage = TokenUsage.ZERO;
         for (MergerStore.Node n : saved) {
             n.result().output().edits().forEach(e -> allEdits.put(e.id(), e));
             nodeDecisions.addAll(n.result().decisions());
             mergeUsage = mergeUsage.plus(n.result().usage());
+            for (Attribution a : n.result().rejectedAttributions()) {
+                rejected.add(a);
+                rejectedByEdit.computeIfAbsent(a.edit(), k -> new ArrayList<>()).add(a);
+            }
         }
         Patch pStar = root;
         if (offline) {
             TraceMiner miner = new TraceMiner(MiningParams.DEFAULT.withMinSupport(run.config().minSupport()));
-            pStar = miner.select(runId + ":pstar", root.withEditIds(), outcomes, s0).patch();
+            pStar = miner.select(runId + ":pstar", root.withEditIds(), outcomes, s0, pool.support()).patch();
         }
-        Evolution.Result result = Evolution.finish(s0, pStar, policy, run.config().minSupport(), !offline, allEdits, outcomes);
+        Evolution.Result result = Evolution.finish(s0, pStar, policy, run.config().minSupport(), !offline, allEdits, outcomes,
+                pool.support(), rejectedByEdit, new java.util.HashSet<>(pool.unverified().pooled()));
         record(nodeDecisions, result);
+        int tasks = pool.support().distinctTasks(outcomes.keySet());
         String header = "# Changelog: " + s0.name() + " " + run.s0().ref() + " → S*\n\n"
-                + "Run `" + runId + "`: " + pool.size() + " patches from " + outcomes.size() + " trajectories ("
+                + "Run `" + runId + "`: " + arrival.size() + " patches from " + outcomes.size() + " trajectories of " + tasks
+                + (tasks == 1 ? " task" : " tasks") + " ("
                 + outcomes.values().stream().filter(b -> b).count() + " successful), " + run.config().analysts().wire()
                 + " analysts, " + run.config().engine().wire() + " engine, merged in " + plan.depth() + " level(s) with B = "
-                + branching + ".";
-        String changelog = Changelog.render(header, result, nodeDecisions, outcomes, missing);
-        String tree = tree(runId, plan, saved, pool, ordered, branching);
+                + branching + ". Support is counted in distinct tasks (minSupport " + run.config().minSupport() + ")"
+                + (similarity ? "; the merge operator's attributions were checked by similarity (threshold "
+                + config.similarity().attributionThreshold() + ")" : "") + ".";
+        Changelog.Extras extras = new Changelog.Extras(pool.unverified(), rejected, store.lateResults(runId));
+        String changelog = Changelog.render(header, result, nodeDecisions, outcomes, missing, pool.support(), extras);
+        String tree = tree(runId, plan, saved, arrival, ordered, branching, pool.support(), similarity ? embeddings : null,
+                config.similarity().duplicate());
         SkillSnapshot sStar = SkillSnapshot.of(result.skill(), 0);
         store.saveOutputs(runId, new MergerStore.Outputs(sStar, Json.write(result.applied()), Json.write(result.decisions()),
                 Json.write(result.fitMoves()), result.diff(), changelog, Json.write(result.provenance()), tree));
-        String summary = result.applied().edits().size() + " edits from " + pool.size() + " patches";
+        String summary = result.applied().edits().size() + " edits from " + arrival.size() + " patches";
         Outgoing.sendAndAwait(evolvedSkills, s0.name(), Json.write(new SkillEvolved(runId, run.s0(), sStar,
                 result.applied().edits().size(), summary, Instant.now())));
         store.status(runId, MergeStatus.DONE, summary);
         event(new RunEvent(runId, RunEvent.Type.MERGE_DONE, plan.depth(), plan.depth(), plan.groups().size(), plan.groups().size(),
-                mergeUsage, summary, Instant.now()));
+                mergeUsage, summary, Instant.now(), poolCounts));
         LOG.infof("run %s: S* ready (%s)", runId, summary);
+    }
+
+    /** The pool in the fixed order (the computed one if the fixed order does not name exactly the pool's patches). */
+    static List<Patch> inOrder(List<Patch> pool, List<String> ids, List<Patch> computed) {
+        Map<String, Patch> byId = new HashMap<>();
+        pool.forEach(p -> byId.put(p.id(), p));
+        if (ids.size() != pool.size() || !byId.keySet().containsAll(ids)) {
+            return computed;
+        }
+        return ids.stream().map(byId::get).toList();
+    }
+
+    /** The run's merge window in words, for messages. */
+    private String window(MergerStore.Run run) {
+        MergerStore.Window w = store.window(run.runId());
+        Duration idle = w.idle() != null ? w.idle() : config.stragglerTimeout();
+        return "idle timeout " + idle.toSeconds() + " s" + (w.maxDeadline() != null ? ", cap " + w.maxDeadline() : "");
     }
 
     private void record(List<EditDecision> nodeDecisions, Evolution.Result result) {
@@ -228,17 +276,31 @@ public class MergeService {
         return "other";
     }
 
-    /** The merge tree as JSON: levels, groups with inputs and outputs, tokens; and what similarity ordering changed. */
-    private static String tree(String runId, MergePlan plan, List<MergerStore.Node> nodes, List<Patch> arrival, List<Patch> ordered, int branching) {
+    /**
+     * The merge tree as JSON: levels, groups with inputs and outputs (support in tasks and trajectories), tokens, prompt
+     * version and rejected attributions per node; and how the grouping compares with the section order.
+     */
+    private static String tree(String runId, MergePlan plan, List<MergerStore.Node> nodes, List<Patch> arrival, List<Patch> ordered,
+                               int branching, TaskSupport tasks, TextEmbedder embedder, double duplicate) {
         ObjectNode root = Json.mapper().createObjectNode();
         root.put("runId", runId);
         root.put("patches", arrival.size());
         root.put("branching", branching);
         root.put("levels", plan.depth());
         ObjectNode grouping = root.putObject("grouping");
-        grouping.put("order", "by edited sections");
+        grouping.put("order", embedder != null ? "by similarity of edits" : "by edited sections");
         grouping.put("meanPlacesPerGroup", PatchOrder.meanPlacesPerGroup(ordered, branching));
         grouping.put("arrivalOrderMeanPlacesPerGroup", PatchOrder.meanPlacesPerGroup(arrival, branching));
+        int edits = arrival.stream().mapToInt(p -> p.edits().size()).sum();
+        if (embedder != null && edits <= DUPLICATE_STATS_MAX_EDITS && arrival.size() > 1) {
+            PatchOrder.DuplicateMeetings here = PatchOrder.duplicateMeetings(ordered, branching, embedder, duplicate);
+            PatchOrder.DuplicateMeetings sections = PatchOrder.duplicateMeetings(PatchOrder.bySections(arrival), branching, embedder, duplicate);
+            ObjectNode d = grouping.putObject("duplicates");
+            d.put("similarity", duplicate);
+            d.put("pairs", here.pairs());
+            d.put("metAtLevel1", here.metAtLevel1());
+            d.put("sectionOrderMetAtLevel1", sections.metAtLevel1());
+        }
         ArrayNode arr = root.putArray("nodes");
         for (MergerStore.Node n : nodes) {
             ObjectNode o = arr.addObject();
@@ -250,12 +312,22 @@ public class MergeService {
             o.put("engine", n.result().engine());
             o.put("repairs", n.result().repairs());
             o.put("fallback", n.result().fallback());
+            if (n.result().promptVersion() != null) {
+                o.put("promptVersion", n.result().promptVersion());
+            }
             o.putObject("tokens").put("prompt", n.result().usage().promptTokens()).put("completion", n.result().usage().completionTokens());
             o.put("latencyMs", n.result().latencyMillis());
             ArrayNode outputs = o.putArray("outputs");
             for (Edit e : n.result().output().edits()) {
+                TaskSupport.Count c = tasks.count(e.support());
                 outputs.addObject().put("edit", e.id()).put("op", e.op().wire()).put("section", e.targetSection())
-                        .put("support", e.support().size()).put("sources", e.sources().size());
+                        .put("support", c.tasks()).put("supportWeighted", c.weighted()).put("trajectories", c.trajectories())
+                        .put("supportText", c.describe()).put("sources", e.sources().size());
+            }
+            if (!n.result().rejectedAttributions().isEmpty()) {
+                ArrayNode rej = o.putArray("rejectedAttributions");
+                n.result().rejectedAttributions().forEach(a -> rej.addObject().put("edit", a.edit()).put("source", a.source())
+                        .put("similarity", a.similarity()).put("threshold", a.threshold()));
             }
             Map<String, Integer> counts = new LinkedHashMap<>();
             n.result().decisions().forEach(d -> counts.merge(d.action().name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum));
@@ -266,7 +338,11 @@ public class MergeService {
         return Json.write(root);
     }
 
-    private void event(RunEvent e) {
+    /** Above this many edits in the pool, the tree leaves out the pairwise duplicate statistics (quadratic). */
+    static final int DUPLICATE_STATS_MAX_EDITS = 2_000;
+
+    /** A progress event on {@code run-events} (a later one supersedes an earlier, so it goes without waiting). */
+    void event(RunEvent e) {
         Outgoing.sendAndForget(runEvents, e.runId(), Json.write(e));
     }
 }

@@ -8,7 +8,11 @@ import java.time.Duration;
 /** How the merger waits for patch pools and merges them. */
 @ConfigMapping(prefix = "t2s.merger")
 public interface MergerConfig {
-    /** How long after a run starts the merger waits for all its jobs; then it merges what arrived and records what is missing. */
+    /**
+     * The merge window: a run is merged this long after its <em>last</em> result arrived (or after it started, while
+     * none has), unless every job has answered first. A run's {@code mergeWindow.idleSeconds} overrides it, and its
+     * {@code mergeWindow.maxSeconds} caps the window from the run's start.
+     */
     @WithDefault("10m")
     Duration stragglerTimeout();
 
@@ -26,4 +30,35 @@ public interface MergerConfig {
     /** How often pools, straggler deadlines and interrupted merges are checked. */
     @WithDefault("2s")
     Duration checkInterval();
+
+    /**
+     * How much of the skill's current files the merge operator sees besides SKILL.md: the text of every file its
+     * input edits touch, up to about this many tokens (4 characters a token) in all.
+     */
+    @WithDefault("6000")
+    int fileContextTokens();
+
+    /** The local sentence-embedding model: attribution checks and similarity grouping (LLM engine). */
+    Similarity similarity();
+
+    interface Similarity {
+        /** Off: no model is loaded, attributions are trusted and the pool is grouped by sections. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Group the pool by the similarity of the patches' edits rather than by the sections they edit. */
+        @WithDefault("true")
+        boolean grouping();
+
+        /**
+         * A source the merge operator names for an output edit counts only when the two edits' cosine similarity is
+         * at least this (see the README for how it was chosen).
+         */
+        @WithDefault("0.55")
+        double attributionThreshold();
+
+        /** Two edits at least this alike count as duplicates in the merge tree's grouping statistics. */
+        @WithDefault("0.8")
+        double duplicate();
+    }
 }

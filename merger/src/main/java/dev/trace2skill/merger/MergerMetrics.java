@@ -45,4 +45,25 @@ public class MergerMetrics {
         Counter.builder("t2s.merge.patches.received").tags("status", status, "duplicate", Boolean.toString(!fresh))
                 .register(registry).increment();
     }
+
+    void embedded(int texts, long nanos) {
+        Counter.builder("t2s.merge.embeddings").description("edit texts embedded by the local model").register(registry).increment(texts);
+        Timer.builder("t2s.merge.embedding.duration").description("time to embed one batch of edit texts")
+                .register(registry).record(Duration.ofNanos(nanos));
+    }
+
+    void attributionsRejected(int n) {
+        Counter.builder("t2s.merge.attributions.rejected").description("sources a merge operator named that do not resemble the edit")
+                .register(registry).increment(n);
+    }
+
+    void lateResult() {
+        Counter.builder("t2s.merge.patches.late").description("patch results that arrived after their run's merge started (stored, not merged)")
+                .register(registry).increment();
+    }
+
+    void unverified(String action, int n) {
+        Counter.builder("t2s.merge.unverified").description("unverified error patches, by what the run's policy did")
+                .tags("action", action).register(registry).increment(n);
+    }
 }

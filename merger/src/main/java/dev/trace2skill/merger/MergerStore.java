@@ -38,10 +38,21 @@ public class MergerStore {
         }
     }
 
+    /**
+     * Records a run. Its merge window: {@code deadline} starts at now + the idle timeout (the run's
+     * {@code mergeIdleSeconds}, else {@code stragglerTimeout}) and never passes the run's absolute cap.
+     */
     public void saveRun(RunStarted r, Duration stragglerTimeout) {
+        Duration idle = r.config().mergeIdleSeconds() != null ? Duration.ofSeconds(r.config().mergeIdleSeconds()) : stragglerTimeout;
+        Instant cap = r.config().mergeMaxSeconds() != null ? r.startedAt().plusSeconds(r.config().mergeMaxSeconds()) : null;
+        Instant deadline = Instant.now().plus(idle);
+        if (cap != null && cap.isBefore(deadline)) {
+            deadline = cap;
+        }
+        Instant firstDeadline = deadline;
         jdbi.useHandle(h -> h.createUpdate("""
-                        INSERT INTO runs (run_id, skill_name, s0, config, job_ids, total_jobs, status, started_at, deadline)
-                        VALUES (:runId, :skillName, :s0, :config, :jobIds, :totalJobs, :status, :startedAt, :deadline)
+                        INSERT INTO runs (run_id, skill_name, s0, config, job_ids, total_jobs, status, started_at, deadline, idle_ms, max_deadline)
+                        VALUES (:runId, :skillName, :s0, :config, :jobIds, :totalJobs, :status, :startedAt, :deadline, :idleMs, :maxDeadline)
                         ON CONFLICT (run_id) DO NOTHING""")
                 .bind("runId", r.runId())
                 .bind("skillName", r.skill().name())
@@ -51,25 +62,122 @@ public class MergerStore {
                 .bind("totalJobs", r.jobIds().size())
                 .bind("status", MergeStatus.COLLECTING.wire())
                 .bind("startedAt", r.startedAt())
-                .bind("deadline", Instant.now().plus(stragglerTimeout))
+                .bind("deadline", firstDeadline)
+                .bind("idleMs", idle.toMillis())
+                .bind("maxDeadline", cap)
                 .execute());
     }
 
-    /** Stores a result once per patch id; returns whether it was new. */
-    public boolean savePatch(PatchResult p) {
-        return jdbi.withHandle(h -> h.createUpdate("""
-                        INSERT INTO patches (patch_id, run_id, job_id, trajectory_id, trajectory_success, analyst, status, body)
-                        VALUES (:patchId, :runId, :jobId, :trajectoryId, :success, :analyst, :status, :body)
-                        ON CONFLICT (patch_id) DO NOTHING""")
-                .bind("patchId", p.patchId())
-                .bind("runId", p.runId())
-                .bind("jobId", p.jobId())
-                .bind("trajectoryId", p.trajectoryId())
-                .bind("success", p.trajectorySuccess())
-                .bind("analyst", p.analyst().wire())
-                .bind("status", p.status().name())
-                .bind("body", Json.write(p))
-                .execute()) == 1;
+    /** What storing a result did. */
+    public enum Saved {
+        /** Stored, in time for the merge; the run's merge window moved. */
+        POOLED,
+        /** Stored after the run's merge had started: counted and shown, not merged. */
+        LATE,
+        /** Already stored (a redelivery): nothing changed. */
+        DUPLICATE
+    }
+
+    /**
+     * Stores a result once per patch id. In one transaction holding the run row's lock (the strength an UPDATE takes,
+     * so that two results of a run never deadlock upgrading a shared lock), so that it serialises with the merge's
+     * switch to {@code merging}: a result that commits before the switch is in the pool the merge reads, one that comes
+     * after is stored as late. A pooled result moves the run's deadline to now + its idle timeout (never past its cap).
+     */
+    public Saved savePatch(PatchResult p) {
+        return jdbi.inTransaction(h -> {
+            Optional<String> status = h.createQuery("SELECT status FROM runs WHERE run_id = :runId FOR NO KEY UPDATE")
+                    .bind("runId", p.runId()).mapTo(String.class).findOne();
+            boolean late = status.isPresent() && !status.get().equals(MergeStatus.COLLECTING.wire());
+            int inserted = h.createUpdate("""
+                            INSERT INTO patches (patch_id, run_id, job_id, trajectory_id, trajectory_success, analyst, status, body, late)
+                            VALUES (:patchId, :runId, :jobId, :trajectoryId, :success, :analyst, :status, :body, :late)
+                            ON CONFLICT (patch_id) DO NOTHING""")
+                    .bind("patchId", p.patchId())
+                    .bind("runId", p.runId())
+                    .bind("jobId", p.jobId())
+                    .bind("trajectoryId", p.trajectoryId())
+                    .bind("success", p.trajectorySuccess())
+                    .bind("analyst", p.analyst().wire())
+                    .bind("status", p.status().name())
+                    .bind("body", Json.write(p))
+                    .bind("late", late)
+                    .execute();
+            if (inserted == 1 && !late) {
+                h.createUpdate("""
+                                UPDATE runs SET last_result_at = now(),
+                                       deadline = LEAST(now() + coalesce(idle_ms, 0) * interval '1 millisecond', coalesce(max_deadline, 'infinity'))
+                                WHERE run_id = :runId AND status = :collecting AND idle_ms IS NOT NULL""")
+                        .bind("runId", p.runId()).bind("collecting", MergeStatus.COLLECTING.wire())
+                        .execute();
+            }
+            return inserted == 0 ? Saved.DUPLICATE : late ? Saved.LATE : Saved.POOLED;
+        });
+    }
+
+    /**
+     * A run's merge window and what arrived late.
+     *
+     * @param idle         the idle timeout (null for runs recorded before merge windows followed the work)
+     * @param maxDeadline  the absolute cap, or null
+     * @param lastResultAt when the last pooled result arrived, or null
+     * @param late         results stored after the merge started
+     * @param poolCounts   what the merge counted about the pool (JSON object), or null before the merge
+     */
+    public record Window(Duration idle, Instant maxDeadline, Instant lastResultAt, int late, String poolCounts) {
+    }
+
+    /** A row of the window query. */
+    public record WindowRow(Long idleMs, Instant maxDeadline, Instant lastResultAt, String poolCounts, int late) {
+        Window window() {
+            return new Window(idleMs == null ? null : Duration.ofMillis(idleMs), maxDeadline, lastResultAt, late, poolCounts);
+        }
+    }
+
+    public Window window(String runId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT idle_ms, max_deadline, last_result_at, pool_counts,
+                               (SELECT count(*) FROM patches p WHERE p.run_id = r.run_id AND p.late) AS late
+                        FROM runs r WHERE run_id = :runId""")
+                .bind("runId", runId)
+                .map(ConstructorMapper.of(WindowRow.class)).map(WindowRow::window).findOne()
+                .orElse(new Window(null, null, null, 0, null)));
+    }
+
+    /** A late result as stored. */
+    public record LateRow(String trajectoryId, String analyst, String status, Instant receivedAt) {
+        @Override
+        public String toString() {
+            return trajectoryId + " (" + analyst + ", " + status.toLowerCase(java.util.Locale.ROOT) + ", arrived " + receivedAt + ")";
+        }
+    }
+
+    /** The results that arrived after the run's merge started: "trajectory (analyst, status)". */
+    public List<String> lateResults(String runId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT trajectory_id, analyst, status, received_at FROM patches WHERE run_id = :runId AND late
+                        ORDER BY received_at, patch_id""")
+                .bind("runId", runId)
+                .map(ConstructorMapper.of(LateRow.class)).map(LateRow::toString).list());
+    }
+
+    /**
+     * Fixes the order the pool is grouped in the first time a merge starts, and returns the order in force: a resumed
+     * merge gets the first attempt's order back, whatever it computed this time.
+     */
+    public List<String> fixMergeOrder(String runId, List<String> patchIds) {
+        return jdbi.inTransaction(h -> {
+            h.createUpdate("UPDATE runs SET merge_order = :order WHERE run_id = :runId AND merge_order IS NULL")
+                    .bind("order", Json.write(patchIds)).bind("runId", runId).execute();
+            return h.createQuery("SELECT merge_order FROM runs WHERE run_id = :runId").bind("runId", runId)
+                    .mapTo(String.class).findOne()
+                    .map(order -> List.of(Json.read(order, String[].class))).orElse(patchIds);
+        });
+    }
+
+    public void savePoolCounts(String runId, String countsJson) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE runs SET pool_counts = :counts WHERE run_id = :runId")
+                .bind("counts", countsJson).bind("runId", runId).execute());
     }
 
     public Optional<Run> run(String runId) {
@@ -79,21 +187,25 @@ public class MergerStore {
                 .map(ConstructorMapper.of(RunRow.class)).map(RunRow::run).findOne());
     }
 
-    /** Runs to merge now: every job answered, or the straggler deadline passed with at least one result; and interrupted merges. */
+    /**
+     * Runs to merge now: every job answered, or the merge window closed (with or without results: a run with nothing
+     * to merge then fails with the reason instead of collecting for ever); and interrupted merges.
+     */
     public List<String> runsToMerge() {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT r.run_id FROM runs r
                         WHERE r.status = :merging
                            OR (r.status = :collecting AND (
                                 (SELECT count(DISTINCT p.job_id) FROM patches p WHERE p.run_id = r.run_id) >= r.total_jobs
-                             OR (r.deadline < now() AND EXISTS (SELECT 1 FROM patches p WHERE p.run_id = r.run_id))))
+                             OR r.deadline < now()))
                         ORDER BY r.started_at""")
                 .bind("merging", MergeStatus.MERGING.wire()).bind("collecting", MergeStatus.COLLECTING.wire())
                 .mapTo(String.class).list());
     }
 
+    /** The run's results that arrived before its merge started (the pool), in arrival order. */
     public List<PatchResult> results(String runId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT body FROM patches WHERE run_id = :runId ORDER BY received_at, patch_id")
+        return jdbi.withHandle(h -> h.createQuery("SELECT body FROM patches WHERE run_id = :runId AND NOT late ORDER BY received_at, patch_id")
                 .bind("runId", runId)
                 .mapTo(String.class).map(body -> Json.read(body, PatchResult.class)).list());
     }

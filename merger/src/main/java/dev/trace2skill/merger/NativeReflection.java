@@ -3,6 +3,7 @@ package dev.trace2skill.merger;
 import dev.trace2skill.core.merge.Evolution;
 import dev.trace2skill.core.merge.MergeGroup;
 import dev.trace2skill.core.merge.NodeResult;
+import dev.trace2skill.core.merge.Provenance;
 import dev.trace2skill.core.patch.Edit;
 import dev.trace2skill.core.pipeline.PatchResult;
 import dev.trace2skill.core.pipeline.RunConfig;
@@ -19,8 +20,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * Json.read/Json.write target is listed.
  */
 @RegisterForReflection(registerFullHierarchy = true, targets = {
-        Evolution.Result.class, MergeGroup.class, NodeResult.class, Edit.class, PatchResult.class, RunConfig.class,
-        RunEvent.class, RunStarted.class, SkillEvolved.class, SkillSnapshot.class})
+        Evolution.Result.class, MergeGroup.class, NodeResult.class, Edit.class, PatchResult.class, Provenance.Line.class,
+        RunConfig.class, RunEvent.class, RunStarted.class, SkillEvolved.class, SkillSnapshot.class})
 final class NativeReflection {
     private NativeReflection() {
     }

@@ -2,16 +2,22 @@ package dev.trace2skill.merger;
 
 import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.pipeline.PatchResult;
+import dev.trace2skill.core.pipeline.RunEvent;
 import dev.trace2skill.core.pipeline.RunStarted;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import java.time.Instant;
+import java.util.Map;
+
 /**
  * Collects patch pools: each patch result is stored (idempotently, by patch id) before its offset is committed, and a
- * run becomes ready when every published job has a patch or a recorded failure. Poison messages go to
- * {@code merger-dlq} with the reason; the consumer keeps going.
+ * run becomes ready when every published job has a patch or a recorded failure, or when its merge window closes (no
+ * result for the idle timeout, or the run's cap). A result that arrives after its run's merge started is stored as
+ * late, counted, and announced on {@code run-events}. Poison messages go to {@code merger-dlq} with the reason; the
+ * consumer keeps going.
  */
 @ApplicationScoped
 public class PoolConsumer {
@@ -23,6 +29,8 @@ public class PoolConsumer {
     MergeScheduler scheduler;
     @Inject
     MergerMetrics metrics;
+    @Inject
+    MergeService merges;
 
     @Incoming("runs")
     @Blocking
@@ -39,10 +47,19 @@ public class PoolConsumer {
         if (p.patchId() == null || p.runId() == null || p.jobId() == null || p.trajectoryId() == null || p.status() == null) {
             throw new IllegalArgumentException("a patch result needs patchId, runId, jobId, trajectoryId and status");
         }
-        boolean fresh = store.savePatch(p);
-        metrics.patchReceived(p.status().name(), fresh);
-        if (fresh) {
-            scheduler.check();
+        MergerStore.Saved saved = store.savePatch(p);
+        metrics.patchReceived(p.status().name(), saved != MergerStore.Saved.DUPLICATE);
+        switch (saved) {
+            case POOLED -> scheduler.check();
+            case LATE -> {
+                metrics.lateResult();
+                int late = store.window(p.runId()).late();
+                merges.event(new RunEvent(p.runId(), RunEvent.Type.RESULT_LATE, null, null, null, null, null,
+                        "result for " + p.trajectoryId() + " arrived after the merge started: stored, not merged",
+                        Instant.now(), Map.of("late", late)));
+            }
+            case DUPLICATE -> {
+            }
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.trace2skill.merger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trace2skill.core.json.Json;
+import dev.trace2skill.core.merge.Attribution;
+import dev.trace2skill.core.merge.Provenance;
 import dev.trace2skill.core.skill.SkillArchive;
 import dev.trace2skill.service.Problem;
 import io.smallrye.common.annotation.Blocking;
@@ -13,6 +15,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+
+import java.util.List;
 
 /** What a run produced, for users to read: S*, the diff, the changelog, the merge tree and the provenance. */
 @Path("/v1/runs/{id}")
@@ -31,7 +35,26 @@ public class RunOutputResource {
         o.put("skill", run.s0().ref());
         o.put("jobs", run.jobIds().size());
         o.put("results", store.results(id).size());
+        MergerStore.Window w = store.window(id);
+        o.put("late", w.late());
         o.put("deadline", run.deadline().toString());
+        ObjectNode window = o.putObject("mergeWindow");
+        if (w.idle() != null) {
+            window.put("idleSeconds", w.idle().toSeconds());
+        }
+        if (w.maxDeadline() != null) {
+            window.put("maxDeadline", w.maxDeadline().toString());
+        }
+        if (w.lastResultAt() != null) {
+            window.put("lastResultAt", w.lastResultAt().toString());
+        }
+        if (w.poolCounts() != null) {
+            try {
+                o.set("pool", Json.mapper().readTree(w.poolCounts()));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
         if (run.message() != null) {
             o.put("message", run.message());
         }
@@ -73,9 +96,20 @@ public class RunOutputResource {
 
     @GET
     @Path("/provenance")
-    @Produces(MediaType.APPLICATION_JSON)
-    public String provenance(@PathParam("id") String id) {
-        return outputs(id).provenance();
+    @Produces({MediaType.APPLICATION_JSON, "text/markdown"})
+    public Response provenance(@PathParam("id") String id, @HeaderParam("Accept") String accept) {
+        String json = outputs(id).provenance();
+        if (accept != null && accept.contains("text/markdown") && !accept.contains(MediaType.APPLICATION_JSON)) {
+            List<Provenance.Line> lines = List.of(Json.read(json, Provenance.Line[].class));
+            List<Attribution> rejected = store.nodes(id).stream().flatMap(n -> n.result().rejectedAttributions().stream()).toList();
+            MergerStore.Window w = store.window(id);
+            String summary = "Support is counted in distinct tasks, with the trajectories beside it."
+                    + (w.poolCounts() == null ? "" : " Unverified error patches (counts): " + w.poolCounts() + "; their kept"
+                    + " trajectories are named on the lines they support.") + (w.late() > 0 ? " " + w.late()
+                    + " result(s) arrived after the merge started and are not part of this provenance." : "");
+            return Response.ok(Provenance.markdown("Provenance of run " + id, summary, lines, rejected), "text/markdown").build();
+        }
+        return Response.ok(json, MediaType.APPLICATION_JSON).build();
     }
 
     private MergerStore.Outputs outputs(String id) {

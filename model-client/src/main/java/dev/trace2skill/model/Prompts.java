@@ -78,6 +78,21 @@ public class Prompts {
         return out.toString();
     }
 
+    /**
+     * The version of a conversation made of several templates (e.g. a system prompt, an input and a repair prompt): the
+     * first 12 hex digits of the SHA-256 of their own versions in order. Recorded with what a model produced from them.
+     */
+    public String version(String first, String... more) {
+        if (more.length == 0) {
+            return version(first);
+        }
+        StringBuilder joined = new StringBuilder(version(first));
+        for (String name : more) {
+            joined.append('\n').append(version(name));
+        }
+        return sha256(joined.toString()).substring(0, 12);
+    }
+
     private static String load(String name) {
         String path = "/prompts/" + name + ".md";
         try (InputStream in = Prompts.class.getResourceAsStream(path)) {

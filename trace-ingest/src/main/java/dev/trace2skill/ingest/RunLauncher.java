@@ -12,6 +12,7 @@ import dev.trace2skill.core.pipeline.RunConfig;
 import dev.trace2skill.core.pipeline.RunStarted;
 import dev.trace2skill.core.pipeline.SkillSnapshot;
 import dev.trace2skill.core.pipeline.Topics;
+import dev.trace2skill.core.pipeline.UnverifiedPolicy;
 import dev.trace2skill.core.skill.SkillBundle;
 import dev.trace2skill.core.trajectory.Trajectory;
 import dev.trace2skill.service.Outgoing;
@@ -90,12 +91,16 @@ public class RunLauncher {
         int branching = req.mergeBranching() == null ? RunConfig.DEFAULT_BRANCHING : req.mergeBranching();
         int minSupport = req.minSupport() == null ? defaultMinSupport : req.minSupport();
         Long maxTokens = req.budget() == null ? null : req.budget().maxTokens();
+        UnverifiedPolicy unverified = req.unverified() == null ? null : UnverifiedPolicy.fromWire(req.unverified());
+        Long idleSeconds = req.mergeWindow() == null ? null : req.mergeWindow().idleSeconds();
+        Long maxSeconds = req.mergeWindow() == null ? null : req.mergeWindow().maxSeconds();
         RunRequest.Selection sel = req.trajectories();
         String outcome = sel.outcome();
         int limit = sel.limit() == null ? RunRequest.DEFAULT_LIMIT : sel.limit();
         ModelSettings analystModel = req.models() == null ? null : req.models().analyst();
         ModelSettings mergerModel = req.models() == null ? null : req.models().merger();
-        RunConfig config = new RunConfig(mode, analysts, engine, branching, minSupport, analystModel, mergerModel, maxTokens);
+        RunConfig config = new RunConfig(mode, analysts, engine, branching, minSupport, analystModel, mergerModel, maxTokens,
+                unverified, idleSeconds, maxSeconds);
 
         String skillName = req.skill().contains("@") ? req.skill().substring(0, req.skill().indexOf('@')) : req.skill();
         Optional<SkillStore.Version> s0 = resolveSkill(req.skill(), mode);

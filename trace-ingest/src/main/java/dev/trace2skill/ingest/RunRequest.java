@@ -5,6 +5,7 @@ import dev.trace2skill.core.patch.EvolutionMode;
 import dev.trace2skill.core.pipeline.AnalysisEngine;
 import dev.trace2skill.core.pipeline.AnalystSelection;
 import dev.trace2skill.core.pipeline.ModelSettings;
+import dev.trace2skill.core.pipeline.UnverifiedPolicy;
 import dev.trace2skill.service.WireName;
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
@@ -35,9 +36,11 @@ import java.util.List;
  * @param engine         llm (model analysts) or mining (offline, no model)
  * @param mode           deepening or creation
  * @param mergeBranching B, patches per merge group
- * @param minSupport     edits supported by fewer trajectories go to references/
+ * @param minSupport     edits supported by fewer distinct tasks go to references/
  * @param models         model per stage
  * @param budget         token budget
+ * @param unverified     drop, keep or downweight unverified error patches (default: drop where the task has ground truth)
+ * @param mergeWindow    how long the merger waits for results: idle seconds after the last one, and an absolute cap
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRequest(
@@ -50,7 +53,21 @@ public record RunRequest(
         @Min(value = 2, message = "must be 2-64") @Max(value = 64, message = "must be 2-64") Integer mergeBranching,
         @Min(value = 1, message = "must be at least 1") Integer minSupport,
         Models models,
-        @Valid Budget budget) {
+        @Valid Budget budget,
+        @WireName(UnverifiedPolicy.class) String unverified,
+        @Valid MergeWindow mergeWindow) {
+
+    /** A merge window longer than a week is a mistake. */
+    static final long MAX_WINDOW_SECONDS = 7 * 24 * 3600;
+
+    /**
+     * @param idleSeconds merge once no result has arrived for this long (default: the merger's straggler timeout)
+     * @param maxSeconds  merge at the latest this long after the run starts, results or not
+     */
+    public record MergeWindow(
+            @Min(value = 1, message = "must be 1-" + MAX_WINDOW_SECONDS) @Max(value = MAX_WINDOW_SECONDS, message = "must be 1-" + MAX_WINDOW_SECONDS) Long idleSeconds,
+            @Min(value = 1, message = "must be 1-" + MAX_WINDOW_SECONDS) @Max(value = MAX_WINDOW_SECONDS, message = "must be 1-" + MAX_WINDOW_SECONDS) Long maxSeconds) {
+    }
 
     static final int DEFAULT_LIMIT = 1_000;
     static final int MAX_LIMIT = 100_000;

@@ -113,7 +113,14 @@ public class RunStore {
             case MERGE_STARTED, MERGE_PROGRESS -> RunStatus.MERGING;
             case MERGE_DONE -> RunStatus.MERGED;
             case RUN_FAILED -> RunStatus.FAILED;
+            case RESULT_LATE -> null;
         };
+        if (e.pool() != null) {
+            poolCounts(e.runId(), e.pool());
+        }
+        if (status == null) {
+            return;
+        }
         jdbi.useHandle(h -> {
             h.createUpdate("""
                             UPDATE runs SET status = CASE WHEN status IN (:done, :failed) THEN status ELSE :status END,
@@ -137,6 +144,13 @@ public class RunStore {
         });
     }
 
+    /** Merges the merger's pool counts (absolute values: a redelivered event changes nothing) into the run's. */
+    public void poolCounts(String runId, Map<String, Integer> counts) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE runs SET pool_counts = pool_counts || :counts::jsonb, updated_at = now() WHERE id = :id")
+                .bind("counts", Json.write(counts)).bind("id", runId)
+                .execute());
+    }
+
     public void evolved(String runId, int version) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE runs SET status = :status, evolved_version = :version, updated_at = now() WHERE id = :id")
                 .bind("status", RunStatus.DONE.wire()).bind("version", version).bind("id", runId)
@@ -156,14 +170,14 @@ public class RunStore {
     private static final String SELECT_RUN = """
             SELECT id, status, mode, analysts, engine, skill_name, skill_version, config, jobs_published, analyses_done, analyses_failed,
                    patches, merge_level, merge_levels, merge_nodes_done, merge_nodes_total, prompt_tokens, completion_tokens,
-                   evolved_version, message, created_at, updated_at
+                   evolved_version, pool_counts, message, created_at, updated_at
             FROM runs""";
 
     /** A row of {@code runs}. */
     public record Run(String id, String status, String mode, String analysts, String engine, String skillName, Integer skillVersion,
                       String config, int jobsPublished, int analysesDone, int analysesFailed, int patches, Integer mergeLevel,
                       Integer mergeLevels, Integer mergeNodesDone, Integer mergeNodesTotal, long promptTokens, long completionTokens,
-                      Integer evolvedVersion, String message, Instant createdAt, Instant updatedAt) {
+                      Integer evolvedVersion, String poolCounts, String message, Instant createdAt, Instant updatedAt) {
         RunView view() {
             return new RunView(id, RunStatus.fromWire(status), mode, analysts, engine,
                     skillVersion == null ? skillName : skillName + "@" + skillVersion,
@@ -171,9 +185,26 @@ public class RunStore {
                     new RunView.Counts(jobsPublished, analysesDone, analysesFailed, patches),
                     new RunView.Merge(mergeLevel, mergeLevels, mergeNodesDone, mergeNodesTotal),
                     new RunView.Tokens(promptTokens, completionTokens, promptTokens + completionTokens),
-                    Json.read(config, RunConfig.class).maxTokens(), message, createdAt.toString(), updatedAt.toString());
+                    Json.read(config, RunConfig.class).maxTokens(), pool(poolCounts), message, createdAt.toString(), updatedAt.toString());
         }
     }
+
+    private static RunView.Pool pool(String json) {
+        Map<String, Integer> m;
+        try {
+            m = json == null ? Map.of() : Json.mapper().readValue(json, COUNTS);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("pool_counts is not JSON: " + e.getOriginalMessage(), e);
+        }
+        if (m.isEmpty()) {
+            return null;
+        }
+        return new RunView.Pool(m.getOrDefault("late", 0), m.getOrDefault("unverifiedDropped", 0), m.getOrDefault("unverifiedKept", 0),
+                m.getOrDefault("unverifiedDownweighted", 0));
+    }
+
+    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Integer>> COUNTS = new com.fasterxml.jackson.core.type.TypeReference<>() {
+    };
 
     private Optional<String> scalar(String sql, String id) {
         return jdbi.withHandle(h -> h.createQuery(sql).bind("id", id).mapTo(String.class).findOne());

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 /** A run's status and progress as {@code GET /v1/runs/{id}} shows it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunView(String id, RunStatus status, String mode, String analysts, String engine, String skill,
-                      String evolvedSkill, Counts counts, Merge merge, Tokens tokens, Long maxTokens, String message,
+                      String evolvedSkill, Counts counts, Merge merge, Tokens tokens, Long maxTokens, Pool pool, String message,
                       String createdAt, String updatedAt) {
 
     public record Counts(int jobsPublished, int analysesDone, int analysesFailed, int patches) {
@@ -16,5 +16,16 @@ public record RunView(String id, RunStatus status, String mode, String analysts,
     }
 
     public record Tokens(long prompt, long completion, long total) {
+    }
+
+    /**
+     * What the merger counted about the run's patch pool (absent until it reports).
+     *
+     * @param late                   results that arrived after the merge started: stored by the merger, not merged
+     * @param unverifiedDropped      unverified error patches left out by the run's {@code unverified} policy
+     * @param unverifiedKept         unverified error patches merged as they are
+     * @param unverifiedDownweighted unverified error patches merged at half a task of support
+     */
+    public record Pool(int late, int unverifiedDropped, int unverifiedKept, int unverifiedDownweighted) {
     }
 }

@@ -121,4 +121,32 @@ class RunLaunchTest {
                 .body("status", equalTo("done")).body("evolvedSkill", equalTo("booking@2")));
         given().get("/v1/skills/booking/versions/2").then().statusCode(200).body("source", equalTo("evolved:" + runId));
     }
+
+    @Test
+    void theUnverifiedPolicyAndTheMergeWindowTravelWithTheRunAndThePoolCountsShowInItsStatus() {
+        given().auth().oauth2(IngestInfra.TOKEN).contentType(ContentType.JSON)
+                .body("{\"skill\":\"booking@1\",\"trajectories\":{\"dataset\":\"runs\"},\"unverified\":\"sometimes\","
+                        + "\"mergeWindow\":{\"idleSeconds\":0,\"maxSeconds\":3600}}")
+                .post("/v1/runs").then().statusCode(400).contentType("application/problem+json")
+                .body("errors.field", org.hamcrest.Matchers.containsInAnyOrder("unverified", "mergeWindow.idleSeconds"));
+
+        String runId = given().auth().oauth2(IngestInfra.TOKEN).contentType(ContentType.JSON)
+                .body("{\"skill\":\"booking@1\",\"trajectories\":{\"ids\":[\"run-t1\"]},\"engine\":\"mining\","
+                        + "\"unverified\":\"downweight\",\"mergeWindow\":{\"idleSeconds\":120,\"maxSeconds\":3600}}")
+                .post("/v1/runs").then().statusCode(202).extract().path("id");
+        String bootstrap = InfraTestResource.bootstrapServers();
+        RunStarted started = Json.read(TopicReader.read(bootstrap, Topics.RUNS, r -> r.key().equals(runId), 1, Duration.ofSeconds(30))
+                .get(0).value(), RunStarted.class);
+        assertThat(started.config().unverified()).isEqualTo(dev.trace2skill.core.pipeline.UnverifiedPolicy.DOWNWEIGHT);
+        assertThat(started.config().mergeIdleSeconds()).isEqualTo(120L);
+        assertThat(started.config().mergeMaxSeconds()).isEqualTo(3600L);
+
+        TopicReader.send(bootstrap, Topics.RUN_EVENTS, runId, Json.write(new RunEvent(runId, RunEvent.Type.MERGE_STARTED, 0, 1, 0, 1, null,
+                "1 unverified error patch(es)", Instant.now(), Map.of("unverifiedDropped", 0, "unverifiedKept", 0, "unverifiedDownweighted", 1))));
+        TopicReader.send(bootstrap, Topics.RUN_EVENTS, runId, Json.write(new RunEvent(runId, RunEvent.Type.RESULT_LATE, null, null, null, null, null,
+                "result for run-t9 arrived after the merge started", Instant.now(), Map.of("late", 1))));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/v1/runs/" + runId).then()
+                .body("status", equalTo("merging")).body("pool.late", equalTo(1)).body("pool.unverifiedDownweighted", equalTo(1))
+                .body("pool.unverifiedDropped", equalTo(0)));
+    }
 }

@@ -19,12 +19,33 @@ public final class Changelog {
      */
     public static String render(String header, Evolution.Result result, List<EditDecision> nodeDecisions,
                                 Map<String, Boolean> outcomes, List<String> missing) {
+        return render(header, result, nodeDecisions, outcomes, missing, TaskSupport.PER_TRAJECTORY, Extras.NONE);
+    }
+
+    /**
+     * What else the changelog reports about the pool and the merge.
+     *
+     * @param unverified what the run's unverified policy did (null: nothing to report)
+     * @param rejected   attributions the similarity check rejected, anywhere in the merge tree
+     * @param late       results that arrived after the merge started (stored, not merged)
+     */
+    public record Extras(PatchPool.Unverified unverified, List<Attribution> rejected, List<String> late) {
+        public static final Extras NONE = new Extras(null, List.of(), List.of());
+
+        public Extras {
+            rejected = rejected == null ? List.of() : List.copyOf(rejected);
+            late = late == null ? List.of() : List.copyOf(late);
+        }
+    }
+
+    public static String render(String header, Evolution.Result result, List<EditDecision> nodeDecisions,
+                                Map<String, Boolean> outcomes, List<String> missing, TaskSupport tasks, Extras extras) {
         StringBuilder md = new StringBuilder(header.strip()).append("\n\n");
         md.append("## Applied edits (").append(result.applied().edits().size()).append(")\n\n");
         for (Edit e : result.applied().edits()) {
             long ok = e.support().stream().filter(id -> Boolean.TRUE.equals(outcomes.get(id))).count();
-            md.append("- `").append(e.describe()).append("` — support ").append(e.support().size())
-                    .append(" (").append(ok).append(" successful, ").append(e.support().size() - ok).append(" failed)");
+            md.append("- `").append(e.describe()).append("` — supported by ").append(tasks.count(e.support()).describe())
+                    .append("; ").append(ok).append(" successful, ").append(e.support().size() - ok).append(" failed");
             String why = e.rationale() == null || e.rationale().isBlank() ? firstLine(e.content()) : e.rationale().strip();
             if (why != null && !why.isBlank()) {
                 md.append(": ").append(why);
@@ -52,9 +73,27 @@ public final class Changelog {
             md.append("\n## Size fitting\n\n");
             result.fitMoves().forEach(m -> md.append("- ").append(m).append('\n'));
         }
+        if (extras.unverified() != null && extras.unverified().total() > 0) {
+            md.append("\n## Unverified error patches (").append(extras.unverified().total()).append(")\n\n");
+            md.append(extras.unverified().summary()).append(".\n\n");
+            extras.unverified().details().forEach(d -> md.append("- ").append(d).append('\n'));
+        }
+        if (!extras.rejected().isEmpty()) {
+            md.append("\n## Rejected attributions (").append(extras.rejected().size()).append(")\n\n");
+            for (Attribution a : extras.rejected()) {
+                md.append("- ").append(a.source()).append(" named as a source of ").append(a.edit()).append(": similarity ")
+                        .append(String.format(java.util.Locale.ROOT, "%.2f < %.2f", a.similarity(), a.threshold()))
+                        .append(", not counted\n");
+            }
+        }
         if (!missing.isEmpty()) {
             md.append("\n## Trajectories without a patch (").append(missing.size()).append(")\n\n");
             missing.forEach(m -> md.append("- ").append(m).append('\n'));
+        }
+        if (!extras.late().isEmpty()) {
+            md.append("\n## Late results (").append(extras.late().size()).append(")\n\n");
+            md.append("Arrived after the merge started: stored and counted, not merged.\n\n");
+            extras.late().forEach(m -> md.append("- ").append(m).append('\n'));
         }
         return md.toString();
     }

@@ -51,10 +51,21 @@ public final class Evolution {
      */
     public static Result finish(SkillBundle s0, Patch pStar, PatchPolicy policy, int minSupport, boolean route,
                                 Map<String, Edit> allEdits, Map<String, Boolean> outcomes) {
+        return finish(s0, pStar, policy, minSupport, route, allEdits, outcomes, TaskSupport.PER_TRAJECTORY, Map.of(), java.util.Set.of());
+    }
+
+    /**
+     * @param tasks    trajectory → task (and weight): {@code minSupport} and the provenance count tasks
+     * @param rejected attributions the check rejected, by the output edit they were claimed for (for provenance)
+     * @param unverified trajectories whose unverified error patches were pooled (marked in the provenance)
+     */
+    public static Result finish(SkillBundle s0, Patch pStar, PatchPolicy policy, int minSupport, boolean route,
+                                Map<String, Edit> allEdits, Map<String, Boolean> outcomes, TaskSupport tasks,
+                                Map<String, List<Attribution>> rejected, java.util.Set<String> unverified) {
         List<EditDecision> decisions = new ArrayList<>();
         Patch p = pStar.withEditIds();
         if (route) {
-            PrevalenceRouter.Output routed = PrevalenceRouter.route(p, s0, minSupport);
+            PrevalenceRouter.Output routed = PrevalenceRouter.route(p, s0, minSupport, tasks);
             decisions.addAll(routed.decisions());
             p = routed.patch();
         }
@@ -82,6 +93,6 @@ public final class Evolution {
         }
         SkillBundle sStar = fitted.skill();
         return new Result(sStar, p, decisions, fitted.moves(), SkillDiff.unified(s0, sStar),
-                Provenance.compute(s0, sStar, p.edits(), allEdits, outcomes));
+                Provenance.compute(s0, sStar, p.edits(), allEdits, outcomes, tasks, rejected, unverified));
     }
 }

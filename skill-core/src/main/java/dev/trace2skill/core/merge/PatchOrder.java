@@ -12,8 +12,13 @@ import java.util.TreeSet;
 
 /**
  * Orders a patch pool so that similar patches sit next to each other and {@link MergePlan} puts them in the same
- * group: patches are keyed by the set of (file, section) they edit, and sorted by that key, then by id. Patches that
- * edit the same sections are then merged together, where duplicates and conflicts actually meet.
+ * group, where duplicates and conflicts actually meet. Two orders:
+ * <ul>
+ *   <li>{@link #bySections}: patches keyed by the set of (file, section) they edit, sorted by that key, then by id;</li>
+ *   <li>{@link #bySimilarity}: by what the edits say: each patch is the mean of its edits' embeddings, groups of B
+ *       are formed greedily around the most similar patches, and the groups are chained so that similar groups sit
+ *       next to each other for the higher levels.</li>
+ * </ul>
  */
 public final class PatchOrder {
     private PatchOrder() {
@@ -52,5 +57,189 @@ public final class PatchOrder {
             total += s.size();
         }
         return total / plan.level(1).size();
+    }
+
+    /**
+     * Orders the pool by the similarity of the patches' edits. Starting from the section order, each level-1 group
+     * (with the sizes {@link MergePlan} will cut: ⌈n/B⌉ groups differing by at most one) takes the first patch not yet
+     * placed and then, one by one, the patch most similar to the group so far (cosine with the sum of its members'
+     * mean edit embeddings). The groups of each size are then chained, each followed by the most similar remaining
+     * one, so that similar groups also meet at the next level. Patches without edits go last.
+     */
+    public static List<Patch> bySimilarity(List<Patch> pool, int branching, TextEmbedder embedder) {
+        List<Patch> base = bySections(pool);
+        int n = base.size();
+        if (n <= 2 || branching < 2 || n <= branching) {
+            return base;
+        }
+        float[][] vectors = patchVectors(base, embedder);
+        List<Integer> remaining = new ArrayList<>();
+        List<Integer> empty = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            (vectors[i] == null ? empty : remaining).add(i);
+        }
+        remaining.addAll(empty);
+        int groupCount = (n + branching - 1) / branching;
+        int size = n / groupCount;
+        int larger = n % groupCount;
+        List<List<Integer>> groups = new ArrayList<>();
+        List<float[]> centroids = new ArrayList<>();
+        for (int g = 0; g < groupCount; g++) {
+            int want = size + (g < larger ? 1 : 0);
+            List<Integer> group = new ArrayList<>(List.of(remaining.remove(0)));
+            float[] sum = vectors[group.get(0)] == null ? null : vectors[group.get(0)].clone();
+            while (group.size() < want) {
+                int best = 0;
+                double bestSim = Double.NEGATIVE_INFINITY;
+                for (int k = 0; sum != null && k < remaining.size(); k++) {
+                    float[] v = vectors[remaining.get(k)];
+                    double sim = v == null ? -2 : TextEmbedder.cosine(sum, v);
+                    if (sim > bestSim) {
+                        bestSim = sim;
+                        best = k;
+                    }
+                }
+                int chosen = remaining.remove(best);
+                group.add(chosen);
+                if (sum != null && vectors[chosen] != null) {
+                    add(sum, vectors[chosen]);
+                }
+            }
+            groups.add(group);
+            centroids.add(sum == null ? null : normalise(sum));
+        }
+        List<Patch> out = new ArrayList<>(n);
+        for (List<Integer> block : List.of(range(0, larger), range(larger, groupCount))) {
+            for (int g : chain(block, centroids)) {
+                groups.get(g).forEach(i -> out.add(base.get(i)));
+            }
+        }
+        return out;
+    }
+
+    private static List<Integer> range(int from, int to) {
+        List<Integer> r = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            r.add(i);
+        }
+        return r;
+    }
+
+    /** The groups in nearest-neighbour order from the first one. */
+    private static List<Integer> chain(List<Integer> groups, List<float[]> centroids) {
+        List<Integer> left = new ArrayList<>(groups);
+        List<Integer> out = new ArrayList<>();
+        if (left.isEmpty()) {
+            return out;
+        }
+        int current = left.remove(0);
+        out.add(current);
+        while (!left.isEmpty()) {
+            int best = 0;
+            double bestSim = Double.NEGATIVE_INFINITY;
+            for (int k = 0; centroids.get(current) != null && k < left.size(); k++) {
+                float[] c = centroids.get(left.get(k));
+                double sim = c == null ? -2 : TextEmbedder.cosine(centroids.get(current), c);
+                if (sim > bestSim) {
+                    bestSim = sim;
+                    best = k;
+                }
+            }
+            current = left.remove(best);
+            out.add(current);
+        }
+        return out;
+    }
+
+    /** The normalised mean embedding of each patch's edits (null for a patch without edits). */
+    static float[][] patchVectors(List<Patch> patches, TextEmbedder embedder) {
+        List<String> texts = new ArrayList<>();
+        for (Patch p : patches) {
+            p.edits().forEach(e -> texts.add(TextEmbedder.text(e)));
+        }
+        List<float[]> v = texts.isEmpty() ? List.of() : embedder.embed(texts);
+        float[][] out = new float[patches.size()][];
+        int k = 0;
+        for (int i = 0; i < patches.size(); i++) {
+            float[] sum = null;
+            for (int j = 0; j < patches.get(i).edits().size(); j++) {
+                float[] e = v.get(k++);
+                if (sum == null) {
+                    sum = e.clone();
+                } else {
+                    add(sum, e);
+                }
+            }
+            out[i] = sum == null ? null : normalise(sum);
+        }
+        return out;
+    }
+
+    private static void add(float[] sum, float[] v) {
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] += v[i];
+        }
+    }
+
+    private static float[] normalise(float[] v) {
+        double n = 0;
+        for (float x : v) {
+            n += x * x;
+        }
+        n = Math.sqrt(n);
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = n == 0 ? 0 : (float) (v[i] / n);
+        }
+        return out;
+    }
+
+    /**
+     * How well an order brings duplicates together: of the pairs of edits from different patches whose texts are at
+     * least {@code duplicate} alike (what a merge operator should fold into one), how many share a level-1 group,
+     * where the first merge can fold them.
+     *
+     * @param pairs          duplicate pairs in the pool
+     * @param metAtLevel1    of those, pairs whose patches are in the same level-1 group
+     */
+    public record DuplicateMeetings(int pairs, int metAtLevel1) {
+        public double fraction() {
+            return pairs == 0 ? 0 : (double) metAtLevel1 / pairs;
+        }
+    }
+
+    public static DuplicateMeetings duplicateMeetings(List<Patch> ordered, int branching, TextEmbedder embedder, double duplicate) {
+        List<String> texts = new ArrayList<>();
+        List<Integer> patchOf = new ArrayList<>();
+        for (int i = 0; i < ordered.size(); i++) {
+            for (var e : ordered.get(i).edits()) {
+                texts.add(TextEmbedder.text(e));
+                patchOf.add(i);
+            }
+        }
+        List<float[]> v = texts.isEmpty() ? List.of() : embedder.embed(texts);
+        int[] groupOf = new int[ordered.size()];
+        if (ordered.size() > 1) {
+            List<MergeGroup> level1 = MergePlan.of(ordered.stream().map(Patch::id).toList(), branching).level(1);
+            int at = 0;
+            for (MergeGroup g : level1) {
+                for (int k = 0; k < g.inputs().size(); k++) {
+                    groupOf[at++] = g.index();
+                }
+            }
+        }
+        int pairs = 0;
+        int met = 0;
+        for (int a = 0; a < v.size(); a++) {
+            for (int b = a + 1; b < v.size(); b++) {
+                if (!patchOf.get(a).equals(patchOf.get(b)) && TextEmbedder.cosine(v.get(a), v.get(b)) >= duplicate) {
+                    pairs++;
+                    if (groupOf[patchOf.get(a)] == groupOf[patchOf.get(b)]) {
+                        met++;
+                    }
+                }
+            }
+        }
+        return new DuplicateMeetings(pairs, met);
     }
 }

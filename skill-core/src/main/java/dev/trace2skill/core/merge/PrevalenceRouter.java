@@ -18,9 +18,10 @@ import java.util.TreeSet;
 
 /**
  * Routes niche quirks out of the SKILL.md body (Trace2Skill: prevalent patterns generalise, idiosyncratic ones go to
- * supplementary references). An additive SKILL.md edit supported by fewer than {@code minSupport} trajectories moves
- * into {@code references/niche-cases.md}, which SKILL.md links from a "Niche cases" section; a destructive one
- * (replace, delete) that weakly supported is dropped, because one trajectory is no reason to remove guidance.
+ * supplementary references). Support is counted over distinct tasks ({@link TaskSupport}): an additive SKILL.md edit
+ * supported by fewer than {@code minSupport} tasks moves into {@code references/niche-cases.md}, which SKILL.md links
+ * from a "Niche cases" section; a destructive one (replace, delete) that weakly supported is dropped, because one task
+ * is no reason to remove guidance. Five trials of one task are one task.
  */
 public final class PrevalenceRouter {
     public static final String NICHE_SECTION = "Niche cases";
@@ -32,13 +33,17 @@ public final class PrevalenceRouter {
     }
 
     public static Output route(Patch pStar, SkillBundle s0, int minSupport) {
+        return route(pStar, s0, minSupport, TaskSupport.PER_TRAJECTORY);
+    }
+
+    public static Output route(Patch pStar, SkillBundle s0, int minSupport, TaskSupport tasks) {
         List<EditDecision> decisions = new ArrayList<>();
         if (minSupport <= 1) {
             return new Output(pStar, decisions);
         }
         Set<String> routedSections = new HashSet<>();
         for (Edit e : pStar.edits()) {
-            if (isBody(e) && e.op() == EditOp.ADD_SECTION && e.support().size() < minSupport) {
+            if (isBody(e) && e.op() == EditOp.ADD_SECTION && !tasks.count(e.support()).atLeast(minSupport)) {
                 routedSections.add(Section.normalizeTitle(e.targetSection()));
             }
         }
@@ -47,11 +52,11 @@ public final class PrevalenceRouter {
         for (Edit e : pStar.edits()) {
             boolean intoRoutedSection = isBody(e) && e.op() == EditOp.APPEND_TO_SECTION && e.targetSection() != null
                     && routedSections.contains(Section.normalizeTitle(e.targetSection()));
-            if (!isBody(e) || (e.support().size() >= minSupport && !intoRoutedSection)) {
+            if (!isBody(e) || (tasks.count(e.support()).atLeast(minSupport) && !intoRoutedSection)) {
                 kept.add(e);
             } else if (e.op() == EditOp.REPLACE_IN_SECTION || e.op() == EditOp.DELETE_SECTION) {
-                decisions.add(EditDecision.dropped(e.id(), "destructive edit supported by " + e.support().size()
-                        + " < " + minSupport + " trajectories"));
+                decisions.add(EditDecision.dropped(e.id(), "destructive edit supported by " + tasks.count(e.support()).describe()
+                        + ", fewer than " + minSupport + " tasks"));
             } else {
                 String heading = e.targetSection() == null || e.targetSection().isBlank() ? "General" : e.targetSection().strip().replaceAll("^#+\\s*", "");
                 niche.computeIfAbsent(heading, k -> new ArrayList<>()).add(e);
@@ -62,7 +67,7 @@ public final class PrevalenceRouter {
         }
         String file = freeName(s0);
         StringBuilder content = new StringBuilder("# Niche cases\n\nSituations seen in fewer than ").append(minSupport)
-                .append(" trajectories. They may not generalise: apply one only when a case clearly matches.\n");
+                .append(" tasks. They may not generalise: apply one only when a case clearly matches.\n");
         SortedSet<String> support = new TreeSet<>();
         List<String> sources = new ArrayList<>();
         niche.forEach((heading, edits) -> {
@@ -85,7 +90,7 @@ public final class PrevalenceRouter {
         kept.add(create);
         kept.add(link);
         niche.values().forEach(edits -> edits.forEach(e -> decisions.add(new EditDecision(e.id(), EditDecision.Action.ROUTED,
-                createId, "supported by " + e.support().size() + " < " + minSupport + " trajectories: moved to " + file))));
+                createId, "supported by " + tasks.count(e.support()).describe() + ", fewer than " + minSupport + " tasks: moved to " + file))));
         return new Output(new Patch(pStar.id(), kept), decisions);
     }
 

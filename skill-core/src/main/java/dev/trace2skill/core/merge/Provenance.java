@@ -38,10 +38,28 @@ public final class Provenance {
      * @param edits        final edits behind it (empty when the line is structural, e.g. written by the fitter)
      * @param patches      the analysts' patches those edits came from
      * @param trajectories the trajectories that support it, with their outcomes
+     * @param support      the same counted over distinct tasks, with the trajectory count beside it
+     * @param rejectedAttributions sources a merge operator named for the edits behind this line that did not resemble
+     *                     them (not counted in the support); absent when none
+     * @param unverified   supporting trajectories whose error analysis was not verified and was kept (or downweighted)
+     *                     by the run's policy; absent when none
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Line(String file, int line, String text, String change, List<String> edits, List<String> patches,
-                       List<TrajectoryRef> trajectories) {
+                       List<TrajectoryRef> trajectories, Support support, List<Attribution> rejectedAttributions,
+                       List<String> unverified) {
+    }
+
+    /**
+     * @param tasks        distinct tasks
+     * @param weighted     tasks with unverified-only ones counted as {@link TaskSupport#DOWNWEIGHT}
+     * @param trajectories distinct trajectories
+     * @param text         e.g. "4 tasks (9 trajectories)"
+     */
+    public record Support(int tasks, double weighted, int trajectories, String text) {
+        static Support of(TaskSupport.Count c) {
+            return new Support(c.tasks(), c.weighted(), c.trajectories(), c.describe());
+        }
     }
 
     /**
@@ -51,6 +69,18 @@ public final class Provenance {
      */
     public static List<Line> compute(SkillBundle s0, SkillBundle sStar, Collection<Edit> finalEdits,
                                      Map<String, Edit> allEdits, Map<String, Boolean> outcomes) {
+        return compute(s0, sStar, finalEdits, allEdits, outcomes, TaskSupport.PER_TRAJECTORY, Map.of(), Set.of());
+    }
+
+    /**
+     * @param tasks    trajectory → task, to count support over tasks
+     * @param rejected rejected attributions by the output edit they were claimed for
+     * @param unverified trajectories whose unverified error patches were pooled
+     */
+    public static List<Line> compute(SkillBundle s0, SkillBundle sStar, Collection<Edit> finalEdits,
+                                     Map<String, Edit> allEdits, Map<String, Boolean> outcomes, TaskSupport tasks,
+                                     Map<String, List<Attribution>> rejected, Set<String> unverified) {
+        Context ctx = new Context(allEdits, outcomes, tasks, rejected, unverified);
         List<Line> out = new ArrayList<>();
         Set<String> paths = new TreeSet<>(s0.paths());
         paths.addAll(sStar.paths());
@@ -63,7 +93,7 @@ public final class Provenance {
                 for (int i = 0; i < removed.size(); i++) {
                     String text = removed.get(i);
                     if (!text.isBlank()) {
-                        out.add(line(path, srcStart + i + 1, text, "removed", removing(s0, path, text, finalEdits), allEdits, outcomes));
+                        out.add(line(path, srcStart + i + 1, text, "removed", removing(s0, path, text, finalEdits), ctx));
                     }
                 }
                 int tgtStart = delta.getTarget().getPosition();
@@ -71,7 +101,7 @@ public final class Provenance {
                 for (int i = 0; i < added.size(); i++) {
                     String text = added.get(i);
                     if (!text.isBlank()) {
-                        out.add(line(path, tgtStart + i + 1, text, "added", adding(path, text, finalEdits), allEdits, outcomes));
+                        out.add(line(path, tgtStart + i + 1, text, "added", adding(path, text, finalEdits), ctx));
                     }
                 }
             }
@@ -79,18 +109,78 @@ public final class Provenance {
         return out;
     }
 
-    private static Line line(String path, int number, String text, String change, List<Edit> edits,
-                             Map<String, Edit> allEdits, Map<String, Boolean> outcomes) {
+    private record Context(Map<String, Edit> allEdits, Map<String, Boolean> outcomes, TaskSupport tasks,
+                           Map<String, List<Attribution>> rejected, Set<String> unverified) {
+    }
+
+    private static Line line(String path, int number, String text, String change, List<Edit> edits, Context ctx) {
         Set<String> patches = new LinkedHashSet<>();
         Set<String> trajectories = new TreeSet<>();
+        Set<String> visited = new LinkedHashSet<>();
         for (Edit matched : edits) {
-            for (Edit e : refine(matched, text.strip(), allEdits)) {
-                leafPatches(e, allEdits, patches, new LinkedHashSet<>());
+            for (Edit e : refine(matched, text.strip(), ctx.allEdits())) {
+                Set<String> walked = new LinkedHashSet<>();
+                leafPatches(e, ctx.allEdits(), patches, walked);
+                visited.add(matched.id());
+                visited.addAll(walked);
                 trajectories.addAll(e.support());
             }
         }
-        List<TrajectoryRef> refs = trajectories.stream().map(id -> new TrajectoryRef(id, outcomes.get(id))).toList();
-        return new Line(path, number, text, change, edits.stream().map(Edit::id).toList(), List.copyOf(patches), refs);
+        List<TrajectoryRef> refs = trajectories.stream().map(id -> new TrajectoryRef(id, ctx.outcomes().get(id))).toList();
+        List<Attribution> rejected = new ArrayList<>();
+        for (String id : visited) {
+            rejected.addAll(ctx.rejected().getOrDefault(id, List.of()));
+        }
+        List<String> unverified = trajectories.stream().filter(ctx.unverified()::contains).toList();
+        return new Line(path, number, text, change, edits.stream().map(Edit::id).toList(), List.copyOf(patches), refs,
+                Support.of(ctx.tasks().count(trajectories)), rejected.isEmpty() ? null : List.copyOf(rejected),
+                unverified.isEmpty() ? null : unverified);
+    }
+
+    /**
+     * The provenance as Markdown: every changed line with its support (tasks and trajectories), patches and rejected
+     * attributions, then every rejected attribution of the merge tree.
+     */
+    public static String markdown(String title, String summary, List<Line> lines, List<Attribution> allRejected) {
+        StringBuilder md = new StringBuilder("# ").append(title.strip()).append("\n\n");
+        if (summary != null && !summary.isBlank()) {
+            md.append(summary.strip()).append("\n\n");
+        }
+        String file = null;
+        for (Line l : lines) {
+            if (!l.file().equals(file)) {
+                file = l.file();
+                md.append("## ").append(file).append("\n\n");
+            }
+            md.append("- ").append(l.change().equals("added") ? "+" : "-").append(l.line()).append(" `")
+                    .append(l.text().strip().replace("`", "'")).append("`");
+            if (l.support() != null && l.support().trajectories() > 0) {
+                md.append(" — supported by ").append(l.support().text());
+            }
+            if (!l.patches().isEmpty()) {
+                md.append("; patches ").append(String.join(", ", l.patches()));
+            }
+            if (l.unverified() != null) {
+                md.append("; unverified error analyses among them: ").append(String.join(", ", l.unverified()));
+            }
+            if (l.rejectedAttributions() != null) {
+                md.append("; rejected attributions: ").append(String.join(", ", l.rejectedAttributions().stream()
+                        .map(a -> a.source() + " → " + a.edit() + " (" + String.format(java.util.Locale.ROOT, "%.2f", a.similarity()) + ")").toList()));
+            }
+            md.append('\n');
+        }
+        if (lines.isEmpty()) {
+            md.append("S* has no changed line.\n");
+        }
+        if (!allRejected.isEmpty()) {
+            md.append("\n## Rejected attributions (").append(allRejected.size()).append(")\n\n");
+            md.append("Sources a merge operator named that do not resemble the edit it wrote; their support was not counted.\n\n");
+            for (Attribution a : allRejected) {
+                md.append("- ").append(a.source()).append(" → ").append(a.edit()).append(": similarity ")
+                        .append(String.format(java.util.Locale.ROOT, "%.2f < %.2f", a.similarity(), a.threshold())).append('\n');
+            }
+        }
+        return md.toString();
     }
 
     /**

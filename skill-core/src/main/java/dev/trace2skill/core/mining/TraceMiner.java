@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trace2skill.core.json.Json;
+import dev.trace2skill.core.merge.TaskSupport;
 import dev.trace2skill.core.patch.Edit;
 import dev.trace2skill.core.patch.EditOp;
 import dev.trace2skill.core.patch.Patch;
@@ -62,7 +63,7 @@ public final class TraceMiner {
             candidates.add(candidates(t, patchId + ":" + t.id()));
             outcomes.put(t.id(), t.successful());
         }
-        return select(patchId, union(patchId + ":union", candidates), outcomes, s0);
+        return select(patchId, union(patchId + ":union", candidates), outcomes, s0, TaskSupport.ofTrajectories(trajectories));
     }
 
     // ---- map -------------------------------------------------------------------------------------------------
@@ -195,6 +196,14 @@ public final class TraceMiner {
      * @param s0       the skill the patch applies to
      */
     public Result select(String patchId, Patch union, Map<String, Boolean> outcomes, SkillBundle s0) {
+        return select(patchId, union, outcomes, s0, TaskSupport.PER_TRAJECTORY);
+    }
+
+    /**
+     * @param tasks trajectory → task: every support threshold counts distinct tasks (five trials of one task are one
+     *              piece of evidence), and a finding's text shows the task count where it differs from the runs
+     */
+    public Result select(String patchId, Patch union, Map<String, Boolean> outcomes, SkillBundle s0, TaskSupport tasks) {
         int successes = (int) outcomes.values().stream().filter(b -> b).count();
         int failures = outcomes.size() - successes;
         Map<FindingKind, List<Edit>> byKind = new LinkedHashMap<>();
@@ -203,10 +212,10 @@ public final class TraceMiner {
         }
         List<Finding> findings = new ArrayList<>();
         List<Selected> chosen = new ArrayList<>();
-        selectSequences(byKind.getOrDefault(FindingKind.SEQUENCE, List.of()), outcomes, successes, findings, chosen);
-        selectErrors(byKind.getOrDefault(FindingKind.ERROR, List.of()), outcomes, successes, failures, findings, chosen);
-        selectRecoveries(byKind.getOrDefault(FindingKind.RECOVERY, List.of()), outcomes, findings, chosen);
-        selectDecisions(byKind.getOrDefault(FindingKind.DECISION, List.of()), outcomes, successes, failures, findings, chosen);
+        selectSequences(byKind.getOrDefault(FindingKind.SEQUENCE, List.of()), outcomes, successes, findings, chosen, tasks);
+        selectErrors(byKind.getOrDefault(FindingKind.ERROR, List.of()), outcomes, successes, failures, findings, chosen, tasks);
+        selectRecoveries(byKind.getOrDefault(FindingKind.RECOVERY, List.of()), outcomes, findings, chosen, tasks);
+        selectDecisions(byKind.getOrDefault(FindingKind.DECISION, List.of()), outcomes, successes, failures, findings, chosen, tasks);
         List<Edit> examples = selectExamples(byKind.getOrDefault(FindingKind.EXAMPLE, List.of()), chosen, outcomes, findings);
         List<Edit> evals = byKind.getOrDefault(FindingKind.EVAL_CASE, List.of());
         return new Result(compose(patchId, chosen, examples, evals, outcomes, s0), findings);
@@ -216,11 +225,11 @@ public final class TraceMiner {
     }
 
     private void selectSequences(List<Edit> candidates, Map<String, Boolean> outcomes, int successes,
-                                 List<Finding> findings, List<Selected> chosen) {
+                                 List<Finding> findings, List<Selected> chosen, TaskSupport tasks) {
         List<Edit> eligible = new ArrayList<>();
         for (Edit e : candidates) {
-            if (e.support().size() < params.minSupport()) {
-                findings.add(finding(FindingKind.SEQUENCE, e, outcomes, false, "support " + e.support().size() + " < " + params.minSupport()));
+            if (!tasks.count(e.support()).atLeast(params.minSupport())) {
+                findings.add(finding(FindingKind.SEQUENCE, e, outcomes, false, "support " + support(e, tasks) + " < " + params.minSupport()));
             } else {
                 eligible.add(e);
             }
@@ -237,11 +246,11 @@ public final class TraceMiner {
                 kept.add(e);
             }
         }
-        kept.sort(bySupportThenLength());
+        kept.sort(bySupportThenLength(tasks));
         for (int i = 0; i < kept.size(); i++) {
             Edit e = kept.get(i);
             if (i < params.maxPerSection()) {
-                String text = "- " + e.content() + " (" + e.support().size() + " of " + successes + " successful runs)";
+                String text = "- " + e.content() + " (" + e.support().size() + " of " + successes + " successful runs" + ofTasks(e.support(), tasks) + ")";
                 chosen.add(new Selected(FindingKind.SEQUENCE, e, text));
                 findings.add(finding(FindingKind.SEQUENCE, e, outcomes, true, "recurs in " + e.support().size() + " successful runs"));
             } else {
@@ -251,15 +260,17 @@ public final class TraceMiner {
     }
 
     private void selectErrors(List<Edit> candidates, Map<String, Boolean> outcomes, int successes, int failures,
-                              List<Finding> findings, List<Selected> chosen) {
+                              List<Finding> findings, List<Selected> chosen, TaskSupport tasks) {
         List<Edit> kept = new ArrayList<>();
         for (Edit e : candidates) {
             int inFailures = count(e.support(), outcomes, false);
             int inSuccesses = count(e.support(), outcomes, true);
+            int failedTasks = tasks.tasks(e.support(), outcomes, false);
             double failureRate = failures == 0 ? 0 : (double) inFailures / failures;
             double successRate = successes == 0 ? 0 : (double) inSuccesses / successes;
-            if (inFailures < params.minSupport()) {
-                findings.add(finding(FindingKind.ERROR, e, outcomes, false, "seen in " + inFailures + " failed runs < " + params.minSupport()));
+            if (failedTasks < params.minSupport()) {
+                findings.add(finding(FindingKind.ERROR, e, outcomes, false, "seen in " + inFailures + " failed runs"
+                        + (failedTasks != inFailures ? " of " + failedTasks + " task(s)" : "") + " < " + params.minSupport()));
             } else if (inSuccesses > 0 && failureRate < params.errorContrast() * successRate) {
                 findings.add(finding(FindingKind.ERROR, e, outcomes, false, String.format(java.util.Locale.ROOT,
                         "not rare in successes: %.2f of failed vs %.2f of successful runs", failureRate, successRate)));
@@ -267,29 +278,32 @@ public final class TraceMiner {
                 kept.add(e);
             }
         }
-        kept.sort(Comparator.comparingInt((Edit e) -> -count(e.support(), outcomes, false)).thenComparing(Edit::content));
+        kept.sort(Comparator.comparingInt((Edit e) -> -tasks.tasks(e.support(), outcomes, false))
+                .thenComparingInt(e -> -count(e.support(), outcomes, false)).thenComparing(Edit::content));
         keepTop(FindingKind.ERROR, kept, outcomes, findings, chosen, e -> "- " + e.content() + " (in "
-                + count(e.support(), outcomes, false) + " failed and " + count(e.support(), outcomes, true) + " successful runs)");
+                + count(e.support(), outcomes, false) + " failed and " + count(e.support(), outcomes, true) + " successful runs"
+                + ofTasks(e.support(), tasks) + ")");
     }
 
-    private void selectRecoveries(List<Edit> candidates, Map<String, Boolean> outcomes, List<Finding> findings, List<Selected> chosen) {
+    private void selectRecoveries(List<Edit> candidates, Map<String, Boolean> outcomes, List<Finding> findings, List<Selected> chosen,
+                                  TaskSupport tasks) {
         List<Edit> kept = new ArrayList<>();
         for (Edit e : candidates) {
-            if (e.support().size() < params.minSupport()) {
-                findings.add(finding(FindingKind.RECOVERY, e, outcomes, false, "support " + e.support().size() + " < " + params.minSupport()));
+            if (!tasks.count(e.support()).atLeast(params.minSupport())) {
+                findings.add(finding(FindingKind.RECOVERY, e, outcomes, false, "support " + support(e, tasks) + " < " + params.minSupport()));
             } else if (count(e.support(), outcomes, true) == 0) {
                 findings.add(finding(FindingKind.RECOVERY, e, outcomes, false, "never part of a successful run"));
             } else {
                 kept.add(e);
             }
         }
-        kept.sort(bySupportThenLength());
+        kept.sort(bySupportThenLength(tasks));
         keepTop(FindingKind.RECOVERY, kept, outcomes, findings, chosen, e -> "- " + e.content() + " (seen in "
-                + e.support().size() + " runs, " + count(e.support(), outcomes, true) + " of them successful)");
+                + e.support().size() + " runs, " + count(e.support(), outcomes, true) + " of them successful" + ofTasks(e.support(), tasks) + ")");
     }
 
     private void selectDecisions(List<Edit> candidates, Map<String, Boolean> outcomes, int successes, int failures,
-                                 List<Finding> findings, List<Selected> chosen) {
+                                 List<Finding> findings, List<Selected> chosen, TaskSupport tasks) {
         List<Edit> kept = new ArrayList<>();
         Map<Edit, Double> gaps = new LinkedHashMap<>();
         for (Edit e : candidates) {
@@ -298,8 +312,8 @@ public final class TraceMiner {
             double gap = (successes == 0 ? 0 : (double) inSuccesses / successes) - (failures == 0 ? 0 : (double) inFailures / failures);
             if (successes == 0 || failures == 0) {
                 findings.add(finding(FindingKind.DECISION, e, outcomes, false, "needs both successful and failed runs to contrast"));
-            } else if (e.support().size() < params.minSupport()) {
-                findings.add(finding(FindingKind.DECISION, e, outcomes, false, "support " + e.support().size() + " < " + params.minSupport()));
+            } else if (!tasks.count(e.support()).atLeast(params.minSupport())) {
+                findings.add(finding(FindingKind.DECISION, e, outcomes, false, "support " + support(e, tasks) + " < " + params.minSupport()));
             } else if (Math.abs(gap) < params.decisionGap()) {
                 findings.add(finding(FindingKind.DECISION, e, outcomes, false, String.format(java.util.Locale.ROOT,
                         "usage differs by %.2f < %.2f between successful and failed runs", Math.abs(gap), params.decisionGap())));
@@ -432,8 +446,22 @@ public final class TraceMiner {
         return n;
     }
 
-    private static Comparator<Edit> bySupportThenLength() {
-        return Comparator.comparingInt((Edit e) -> -e.support().size()).thenComparingInt(e -> -length(e.content())).thenComparing(Edit::content);
+    private static Comparator<Edit> bySupportThenLength(TaskSupport tasks) {
+        return Comparator.comparingDouble((Edit e) -> -tasks.count(e.support()).weighted()).thenComparingInt(e -> -e.support().size())
+                .thenComparingInt(e -> -length(e.content())).thenComparing(Edit::content);
+    }
+
+    /** "3" when every run is its own task, else "3 runs of 1 task". */
+    private static String support(Edit e, TaskSupport tasks) {
+        TaskSupport.Count c = tasks.count(e.support());
+        return c.tasks() == c.trajectories() ? Integer.toString(c.trajectories())
+                : c.trajectories() + " runs of " + c.tasks() + (c.tasks() == 1 ? " task" : " tasks");
+    }
+
+    /** ", 2 distinct tasks" when the runs are trials of fewer tasks, else nothing. */
+    private static String ofTasks(Set<String> support, TaskSupport tasks) {
+        TaskSupport.Count c = tasks.count(support);
+        return c.tasks() == c.trajectories() ? "" : ", " + c.tasks() + (c.tasks() == 1 ? " distinct task" : " distinct tasks");
     }
 
     private static int length(String sequence) {

@@ -23,11 +23,36 @@ import dev.trace2skill.core.trajectory.TokenUsage;
  * @param repairs            invalid outputs sent back for repair
  * @param latencyMillis      wall time of the analysis
  * @param worker             the worker instance that did it
+ * @param taskKey            the task the trajectory ran ({@link dev.trace2skill.core.merge.TaskSupport#taskKey}): support
+ *                           is counted over distinct tasks; null from workers that predate it (then the trajectory is a
+ *                           task of its own)
+ * @param groundTruth        whether the trajectory's task had a ground-truth answer the analyst could be checked
+ *                           against (decides the default {@code unverified} policy); null when unknown
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PatchResult(String runId, String jobId, String patchId, String trajectoryId, boolean trajectorySuccess,
                           AnalystKind analyst, Status status, Boolean verified, Patch patch, String failureReason,
-                          TokenUsage usage, int modelCalls, int repairs, long latencyMillis, String worker) {
+                          TokenUsage usage, int modelCalls, int repairs, long latencyMillis, String worker,
+                          String taskKey, Boolean groundTruth) {
+
+    /** A result without task key or ground-truth flag (each trajectory then counts as its own task). */
+    public PatchResult(String runId, String jobId, String patchId, String trajectoryId, boolean trajectorySuccess,
+                       AnalystKind analyst, Status status, Boolean verified, Patch patch, String failureReason,
+                       TokenUsage usage, int modelCalls, int repairs, long latencyMillis, String worker) {
+        this(runId, jobId, patchId, trajectoryId, trajectorySuccess, analyst, status, verified, patch, failureReason, usage,
+                modelCalls, repairs, latencyMillis, worker, null, null);
+    }
+
+    public PatchResult withTask(String newTaskKey, Boolean hasGroundTruth) {
+        return new PatchResult(runId, jobId, patchId, trajectoryId, trajectorySuccess, analyst, status, verified, patch,
+                failureReason, usage, modelCalls, repairs, latencyMillis, worker, newTaskKey, hasGroundTruth);
+    }
+
+    /** An error analysis that proposed a patch without confirming its cause. */
+    @JsonIgnore
+    public boolean unverified() {
+        return analyst == AnalystKind.ERROR && proposed() && Boolean.FALSE.equals(verified);
+    }
 
     public enum Status { PROPOSED, FAILED }
 

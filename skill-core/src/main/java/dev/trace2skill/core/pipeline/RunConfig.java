@@ -14,10 +14,16 @@ import dev.trace2skill.core.patch.EvolutionMode;
  * @param analystModel     model for the analysts
  * @param mergerModel      model for the merge operator
  * @param maxTokens        token budget of the whole run (analyses and merges), or null for none
+ * @param unverified       what unverified error patches become; null: drop them when their task has ground truth,
+ *                         keep them otherwise
+ * @param mergeIdleSeconds the merge window: merge this long after the last result arrived (null: the merger's
+ *                         {@code t2s.merger.straggler-timeout})
+ * @param mergeMaxSeconds  an absolute cap on the merge window from the run's start, or null for none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunConfig(EvolutionMode mode, AnalystSelection analysts, AnalysisEngine engine, int mergeBranching,
-                        int minSupport, ModelSettings analystModel, ModelSettings mergerModel, Long maxTokens) {
+                        int minSupport, ModelSettings analystModel, ModelSettings mergerModel, Long maxTokens,
+                        UnverifiedPolicy unverified, Long mergeIdleSeconds, Long mergeMaxSeconds) {
     public static final int DEFAULT_BRANCHING = 5;
     public static final int DEFAULT_MIN_SUPPORT = 2;
 
@@ -29,5 +35,21 @@ public record RunConfig(EvolutionMode mode, AnalystSelection analysts, AnalysisE
         minSupport = minSupport == 0 ? DEFAULT_MIN_SUPPORT : minSupport;
         analystModel = analystModel == null ? ModelSettings.DEFAULTS : analystModel;
         mergerModel = mergerModel == null ? ModelSettings.DEFAULTS : mergerModel;
+    }
+
+    /** A configuration with the default unverified policy and merge window. */
+    public RunConfig(EvolutionMode mode, AnalystSelection analysts, AnalysisEngine engine, int mergeBranching, int minSupport,
+                     ModelSettings analystModel, ModelSettings mergerModel, Long maxTokens) {
+        this(mode, analysts, engine, mergeBranching, minSupport, analystModel, mergerModel, maxTokens, null, null, null);
+    }
+
+    public RunConfig withUnverified(UnverifiedPolicy policy) {
+        return new RunConfig(mode, analysts, engine, mergeBranching, minSupport, analystModel, mergerModel, maxTokens, policy,
+                mergeIdleSeconds, mergeMaxSeconds);
+    }
+
+    public RunConfig withMergeWindow(Long idleSeconds, Long maxSeconds) {
+        return new RunConfig(mode, analysts, engine, mergeBranching, minSupport, analystModel, mergerModel, maxTokens, unverified,
+                idleSeconds, maxSeconds);
     }
 }

@@ -17,9 +17,22 @@ import java.time.Instant;
  * @param usage        merge tokens so far
  * @param message      details (e.g. missing jobs after a straggler timeout, or why the run failed)
  * @param at           when
+ * @param pool         counts about the run's patch pool, absolute (so a redelivered event changes nothing):
+ *                     {@code late} (results that arrived after the merge started: stored, not merged),
+ *                     {@code unverifiedDropped}, {@code unverifiedKept}, {@code unverifiedDownweighted}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunEvent(String runId, Type type, Integer mergeLevel, Integer mergeLevels, Integer nodesDone,
-                       Integer nodesTotal, TokenUsage usage, String message, Instant at) {
-    public enum Type { MERGE_STARTED, MERGE_PROGRESS, MERGE_DONE, RUN_FAILED }
+                       Integer nodesTotal, TokenUsage usage, String message, Instant at, java.util.Map<String, Integer> pool) {
+    /** RESULT_LATE: a patch result arrived after the run's merge had started. */
+    public enum Type { MERGE_STARTED, MERGE_PROGRESS, MERGE_DONE, RUN_FAILED, RESULT_LATE }
+
+    public RunEvent {
+        pool = pool == null || pool.isEmpty() ? null : java.util.Map.copyOf(pool);
+    }
+
+    public RunEvent(String runId, Type type, Integer mergeLevel, Integer mergeLevels, Integer nodesDone, Integer nodesTotal,
+                    TokenUsage usage, String message, Instant at) {
+        this(runId, type, mergeLevel, mergeLevels, nodesDone, nodesTotal, usage, message, at, null);
+    }
 }

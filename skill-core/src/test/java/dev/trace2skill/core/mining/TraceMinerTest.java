@@ -187,4 +187,26 @@ class TraceMinerTest {
                 "- `get_user` → `search` → `book` (3 of 4 successful runs)",
                 "- `get_user` → `book` → `search` → `book` (1 of 4 successful runs)");
     }
+
+    @Test
+    void fiveTrialsOfOneTaskAreOneTaskForTheMinersThresholds() {
+        // five successful trials of task A follow get_user → search → book; one trial of task B follows it too
+        List<Trajectory> ts = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ts.add(new Trajectory("a" + i, "A", "Book a flight for user " + i, List.of(call("get_user", "u" + i, "{}"),
+                    call("search", "x" + i, "[]"), call("book", "b" + i, "ok")), "booked", Outcome.of(true), null, null, null, null, null));
+        }
+        List<Trajectory> oneTask = List.copyOf(ts);
+        TraceMiner miner = new TraceMiner(MiningParams.DEFAULT);
+        assertThat(miner.mine("m", oneTask, S0).selected()).noneMatch(f -> f.kind() == FindingKind.SEQUENCE);
+        assertThat(miner.mine("m", oneTask, S0).findings()).filteredOn(f -> f.kind() == FindingKind.SEQUENCE).isNotEmpty()
+                .allSatisfy(f -> assertThat(f.reason()).contains("5 runs of 1 task"));
+
+        ts.add(new Trajectory("b0", "B", "Another task", List.of(call("get_user", "v", "{}"), call("search", "y", "[]"),
+                call("book", "c", "ok")), "booked", Outcome.of(true), null, null, null, null, null));
+        TraceMiner.Result twoTasks = miner.mine("m", ts, S0);
+        assertThat(twoTasks.selected()).anySatisfy(f -> assertThat(f.key()).isEqualTo("`get_user` → `search` → `book`"));
+        assertThat(twoTasks.patch().edits()).anySatisfy(e -> assertThat(e.content())
+                .isEqualTo("- `get_user` → `search` → `book` (6 of 6 successful runs, 2 distinct tasks)"));
+    }
 }
