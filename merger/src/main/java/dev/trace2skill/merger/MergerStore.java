@@ -161,6 +161,20 @@ public class MergerStore {
                 runId, Json.write(o.sStar()), o.applied(), o.decisions(), o.fitMoves(), o.diff(), o.changelog(), o.provenance(), o.tree());
     }
 
+    /**
+     * Records the registry version S* of a run was stored as: the stored S* carries it from now on. Idempotent; a run
+     * without outputs yet is left alone (S* is saved before it is published, so this does not happen in order).
+     */
+    public void registered(String runId, int version) {
+        outputs(runId).ifPresent(o -> {
+            if (o.sStar().version() != version) {
+                SkillSnapshot s = o.sStar();
+                update("UPDATE run_outputs SET s_star = ? WHERE run_id = ?",
+                        Json.write(new SkillSnapshot(s.name(), version, s.hash(), s.files())), runId);
+            }
+        });
+    }
+
     public Optional<Outputs> outputs(String runId) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT s_star, applied, decisions, fit_moves, diff, changelog, provenance, tree FROM run_outputs WHERE run_id = ?")) {

@@ -2,6 +2,7 @@ package dev.trace2skill.merger;
 
 import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.pipeline.PatchResult;
+import dev.trace2skill.core.pipeline.RunEvent;
 import dev.trace2skill.core.pipeline.RunStarted;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,7 +11,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Collects patch pools: each patch result is stored (idempotently, by patch id) before its offset is committed, and a
- * run becomes ready when every published job has a patch or a recorded failure. Poison messages go to
+ * run becomes ready when every published job has a patch or a recorded failure. Also notes which registry version a
+ * run's S* became (a {@code SKILL_REGISTERED} run event from trace-ingest). Poison messages go to
  * {@code merger-dlq} with the reason; the consumer keeps going.
  */
 @ApplicationScoped
@@ -30,6 +32,16 @@ public class PoolConsumer {
         RunStarted r = Json.read(json, RunStarted.class);
         store.saveRun(r, config.stragglerTimeout());
         scheduler.check();
+    }
+
+    /** trace-ingest stored S* as a registry version: S* served here carries that version from now on. */
+    @Incoming("run-events")
+    @Blocking
+    public void runEvent(String json) {
+        RunEvent e = Json.read(json, RunEvent.class);
+        if (e.type() == RunEvent.Type.SKILL_REGISTERED && e.runId() != null && e.skillVersion() != null) {
+            store.registered(e.runId(), e.skillVersion());
+        }
     }
 
     @Incoming("patch-results")

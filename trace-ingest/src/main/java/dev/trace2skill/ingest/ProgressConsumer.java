@@ -5,9 +5,11 @@ import dev.trace2skill.core.pipeline.PatchResult;
 import dev.trace2skill.core.pipeline.RunEvent;
 import dev.trace2skill.core.pipeline.SkillDrafted;
 import dev.trace2skill.core.pipeline.SkillEvolved;
+import dev.trace2skill.core.pipeline.Topics;
 import dev.trace2skill.core.skill.SkillBundle;
 import dev.trace2skill.core.skill.SkillValidator;
 import dev.trace2skill.core.skill.Violation;
+import dev.trace2skill.service.Publisher;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -18,7 +20,8 @@ import java.util.List;
 
 /**
  * Keeps runs current from the other services' messages: patch results (analysis counts and tokens), merge events,
- * the evolved skill (stored as the skill's next version), and Creation-mode drafts (stored, then the run launches).
+ * the evolved skill (stored as the skill's next version, which is then announced on {@code run-events} for the
+ * merger), and Creation-mode drafts (stored, then the run launches).
  * A message that cannot be processed goes to {@code trace-ingest-dlq} with the reason; the consumer keeps going.
  */
 @ApplicationScoped
@@ -31,6 +34,8 @@ public class ProgressConsumer {
     SkillStore skills;
     @Inject
     RunLauncher launcher;
+    @Inject
+    Publisher publisher;
 
     @Incoming("patch-results")
     @Blocking
@@ -41,7 +46,10 @@ public class ProgressConsumer {
     @Incoming("run-events")
     @Blocking
     public void runEvent(String json) {
-        runs.mergeProgress(Json.read(json, RunEvent.class));
+        RunEvent e = Json.read(json, RunEvent.class);
+        if (e.type() != RunEvent.Type.SKILL_REGISTERED) {
+            runs.mergeProgress(e);
+        }
     }
 
     @Incoming("skills-evolved")
@@ -56,6 +64,8 @@ public class ProgressConsumer {
         }
         SkillStore.Version v = skills.register(bundle, "evolved:" + e.runId());
         runs.evolved(e.runId(), v.version());
+        // the merger serves S* too (GET /v1/runs/{id}/skill): tell it which registry version S* became
+        publisher.sendAndWait(Topics.RUN_EVENTS, e.runId(), Json.write(RunEvent.skillRegistered(e.runId(), v.name() + "@" + v.version(), v.version())));
         LOG.infof("run %s: stored S* as %s@%d (%s)", e.runId(), v.name(), v.version(), e.summary());
     }
 

@@ -133,6 +133,7 @@ public class RunStore {
             case MERGE_STARTED, MERGE_PROGRESS -> "merging";
             case MERGE_DONE -> "merged";
             case RUN_FAILED -> "failed";
+            case SKILL_REGISTERED -> throw new IllegalArgumentException("SKILL_REGISTERED is trace-ingest's own event, not merge progress");
         };
         update("""
                 UPDATE runs SET status = CASE WHEN status IN ('done', 'failed') THEN status ELSE ? END,
