@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A large generated NDJSON upload through trace-ingest as a real process whose heap is capped at 256 MB: every record
  * is stored, the process survives, and the numbers are printed (wall time, MB/s, peak heap used and peak RSS). The
  * size is {@code -Dt2s.large-import.mb} (default 64, so CI stays fast; the 1 GB run is {@code -Dt2s.large-import.mb=1024},
- * results in the README).
+ * results in the README). The client is Java's HttpClient with its defaults, which asks to upgrade to HTTP/2 (h2c):
+ * trace-ingest must still stream the body (HTTP/2 is off there, since the upgrade would buffer the whole body).
  */
 class LargeImportTest {
     static final String TOKEN = "large-token";
