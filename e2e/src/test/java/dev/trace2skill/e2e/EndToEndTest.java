@@ -115,7 +115,7 @@ class EndToEndTest {
         JsonNode done = awaitDone(runId, Duration.ofSeconds(120));
         assertThat(done.path("counts").path("analysesDone").asInt()).isEqualTo(18);
         assertThat(done.path("evolvedSkill").asText()).isEqualTo("refund-desk@2");
-        SkillSnapshot sStar = Json.read(get(merger.url() + "/v1/runs/" + runId + "/skill"), SkillSnapshot.class);
+        SkillSnapshot sStar = awaitRegisteredVersion(runId, 2, Duration.ofSeconds(30));
         assertThat(new SkillValidator().validate(sStar.bundle())).isEmpty();
         assertThat(sStar.files().get("SKILL.md")).contains("## Workflow patterns").contains("## Known errors");
     }
@@ -353,6 +353,20 @@ class EndToEndTest {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
         return r.body();
+    }
+
+    /** The merger's S* of a run once it reports the registry's version (trace-ingest announces it on run-events). */
+    static SkillSnapshot awaitRegisteredVersion(String runId, int version, Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        SkillSnapshot sStar;
+        do {
+            sStar = Json.read(get(merger.url() + "/v1/runs/" + runId + "/skill"), SkillSnapshot.class);
+            if (sStar.version() == version) {
+                return sStar;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < end);
+        throw new AssertionError("the merger still reports S* of run " + runId + " as version " + sStar.version() + ", not " + version);
     }
 
     static JsonNode awaitDone(String runId, Duration timeout) throws Exception {

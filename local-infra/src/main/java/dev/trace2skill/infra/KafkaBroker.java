@@ -49,7 +49,7 @@ public final class KafkaBroker implements AutoCloseable {
             Path log = dir.resolve("broker.log");
             String classpath = brokerClasspath();
             Processes.run(List.of(Processes.java(), "-cp", classpath, "kafka.tools.StorageTool", "format",
-                    "-t", clusterId(), "-c", config.toString()), Duration.ofSeconds(60));
+                    "--cluster-id=" + clusterId(), "-c", config.toString()), Duration.ofSeconds(60));
             List<String> cmd = new ArrayList<>(List.of(Processes.java(), "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC",
                     "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true", "-cp"));
             if (detached) {

@@ -292,6 +292,21 @@ public class MergerStore {
                 .execute());
     }
 
+    /**
+     * Records the registry version S* of a run was stored as: the stored S* carries it from now on. Idempotent; a run
+     * without outputs yet is left alone (S* is saved before it is published, so this does not happen in order).
+     */
+    public void registered(String runId, int version) {
+        outputs(runId).ifPresent(o -> {
+            if (o.sStar().version() != version) {
+                SkillSnapshot s = o.sStar();
+                jdbi.useHandle(h -> h.createUpdate("UPDATE run_outputs SET s_star = :sStar WHERE run_id = :runId")
+                        .bind("sStar", Json.write(new SkillSnapshot(s.name(), version, s.hash(), s.files()))).bind("runId", runId)
+                        .execute());
+            }
+        });
+    }
+
     public Optional<Outputs> outputs(String runId) {
         return jdbi.withHandle(h -> h.createQuery(
                         "SELECT s_star, applied, decisions, fit_moves, diff, changelog, provenance, tree FROM run_outputs WHERE run_id = :runId")

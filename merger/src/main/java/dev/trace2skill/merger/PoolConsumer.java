@@ -16,7 +16,8 @@ import java.util.Map;
  * Collects patch pools: each patch result is stored (idempotently, by patch id) before its offset is committed, and a
  * run becomes ready when every published job has a patch or a recorded failure, or when its merge window closes (no
  * result for the idle timeout, or the run's cap). A result that arrives after its run's merge started is stored as
- * late, counted, and announced on {@code run-events}. Poison messages go to {@code merger-dlq} with the reason; the
+ * late, counted, and announced on {@code run-events}. Also notes which registry version a run's S* became (a
+ * {@code SKILL_REGISTERED} run event from trace-ingest). Poison messages go to {@code merger-dlq} with the reason; the
  * consumer keeps going.
  */
 @ApplicationScoped
@@ -38,6 +39,16 @@ public class PoolConsumer {
         RunStarted r = Json.read(json, RunStarted.class);
         store.saveRun(r, config.stragglerTimeout());
         scheduler.check();
+    }
+
+    /** trace-ingest stored S* as a registry version: S* served here carries that version from now on. */
+    @Incoming("skill-registrations")
+    @Blocking
+    public void runEvent(String json) {
+        RunEvent e = Json.read(json, RunEvent.class);
+        if (e.type() == RunEvent.Type.SKILL_REGISTERED && e.runId() != null && e.skillVersion() != null) {
+            store.registered(e.runId(), e.skillVersion());
+        }
     }
 
     @Incoming("patch-results")

@@ -116,6 +116,12 @@ class MergerTest {
         SkillBundle direct = new dev.trace2skill.core.patch.PatchApplier(dev.trace2skill.core.patch.PatchPolicy.deepening())
                 .apply(S0, miner.mine(runId, ts, S0).patch()).skill();
         assertThat(sStar.files()).isEqualTo(direct.textFiles());
+        assertThat(sStar.version()).as("not registered yet").isZero();
+        // trace-ingest stores S* as a registry version and says which: the merger's S* reports it from then on
+        TopicReader.send(InfraTestResource.bootstrapServers(), Topics.RUN_EVENTS, runId,
+                Json.write(RunEvent.skillRegistered(runId, "booking@2", 2)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/v1/runs/" + runId + "/skill").then().statusCode(200)
+                .body("version", equalTo(2)).body("hash", equalTo(sStar.hash())));
 
         JsonNode provenance = Json.read(given().get("/v1/runs/" + runId + "/provenance").then().statusCode(200).extract().asString(), JsonNode.class);
         Set<String> inputs = new TreeSet<>(ts.stream().map(Trajectory::id).toList());

@@ -7,6 +7,7 @@ import dev.trace2skill.core.importers.TrajectoryImporters;
 import dev.trace2skill.core.trajectory.FieldError;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,8 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Streams an upload through an importer into the store in batches of {@value #BATCH}, so a file of any length is
- * never held whole: only the current batch and the list of rejections (capped) stay in memory.
+ * Streams an upload through an importer into the store in batches of at most {@value #BATCH} trajectories or
+ * {@code t2s.ingest.batch-bytes} of source records, whichever comes first, so a file of any length is never held
+ * whole: only one record's bytes (up to the record limit), the current batch and the list of rejections (capped) stay
+ * in memory.
  */
 @ApplicationScoped
 public class Ingestion {
@@ -28,17 +31,39 @@ public class Ingestion {
     @Inject
     IngestMetrics metrics;
 
+    @ConfigProperty(name = "t2s.ingest.batch-bytes", defaultValue = "8388608")
+    long batchBytes;
+
+    /** Counts so far, after every stored batch: what a long import reports while it runs. */
+    public interface Progress {
+        Progress NONE = counts -> {
+        };
+
+        void update(Counts counts);
+    }
+
+    /** @param bytes bytes of source records read so far */
+    public record Counts(int received, int accepted, int duplicates, int rejected, long bytes) {
+    }
+
     public IngestReport ingest(InputStream body, boolean ndjson, String format, String dataset, ImportOptions options) {
+        return ingest(body, ndjson ? TrajectoryImporters.Shape.NDJSON : TrajectoryImporters.Shape.JSON, format, dataset, options, Progress.NONE);
+    }
+
+    public IngestReport ingest(InputStream body, TrajectoryImporters.Shape shape, String format, String dataset, ImportOptions options,
+                               Progress progress) {
         TrajectoryImporter importer = TrajectoryImporters.byFormat(format);
         State state = new State(dataset, format);
         try {
-            TrajectoryImporters.read(body, ndjson, importer, options, record -> {
+            TrajectoryImporters.read(body, shape, importer, options, record -> {
                 state.received++;
                 state.bytes += Math.max(0, record.bytes());
                 if (record.ok()) {
                     state.pending.add(record);
-                    if (state.pending.size() >= BATCH) {
+                    state.pendingBytes += Math.max(0, record.bytes());
+                    if (state.pending.size() >= BATCH || state.pendingBytes >= batchBytes) {
                         flush(state);
+                        progress.update(state.counts());
                     }
                 } else {
                     reject(state, record, record.tooLarge() ? 413 : 422, record.errors(), record.tooLarge() ? "too_large" : "invalid");
@@ -48,6 +73,7 @@ public class Ingestion {
             throw new UncheckedIOException("cannot read the upload: " + e.getMessage(), e);
         }
         flush(state);
+        progress.update(state.counts());
         metrics.bytes(format, state.bytes);
         return new IngestReport(dataset, format, state.received, state.accepted, state.duplicates, state.rejected,
                 state.rejectedCount, state.bytes, IngestReport.POLICY);
@@ -76,6 +102,7 @@ public class Ingestion {
             }
         }
         state.pending.clear();
+        state.pendingBytes = 0;
     }
 
     private void reject(State state, ImportRecord r, int status, List<FieldError> errors, String reason) {
@@ -92,6 +119,7 @@ public class Ingestion {
         final String format;
         final List<ImportRecord> pending = new ArrayList<>();
         final List<IngestReport.Rejection> rejected = new ArrayList<>();
+        long pendingBytes;
         int received;
         int accepted;
         int duplicates;
@@ -101,6 +129,10 @@ public class Ingestion {
         State(String dataset, String format) {
             this.dataset = dataset;
             this.format = format;
+        }
+
+        Counts counts() {
+            return new Counts(received, accepted, duplicates, rejectedCount, bytes);
         }
     }
 }

@@ -18,7 +18,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection(registerFullHierarchy = true, targets = {
         AnalysisJob.class, DraftRequest.class, PatchResult.class, RunConfig.class, RunEvent.class, RunStarted.class,
-        SkillDrafted.class, SkillEvolved.class, Trajectory.class, RunRequest.class})
+        SkillDrafted.class, SkillEvolved.class, Trajectory.class, RunRequest.class, IngestReport.class})
 final class NativeReflection {
     private NativeReflection() {
     }

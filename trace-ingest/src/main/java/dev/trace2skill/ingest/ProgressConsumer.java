@@ -8,9 +8,12 @@ import dev.trace2skill.core.pipeline.SkillEvolved;
 import dev.trace2skill.core.skill.SkillBundle;
 import dev.trace2skill.core.skill.SkillValidator;
 import dev.trace2skill.core.skill.Violation;
+import dev.trace2skill.service.Outgoing;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -18,7 +21,8 @@ import java.util.List;
 
 /**
  * Keeps runs current from the other services' messages: patch results (analysis counts and tokens), merge events,
- * the evolved skill (stored as the skill's next version), and Creation-mode drafts (stored, then the run launches).
+ * the evolved skill (stored as the skill's next version, which is then announced on {@code run-events} for the
+ * merger), and Creation-mode drafts (stored, then the run launches).
  * A message that cannot be processed goes to {@code trace-ingest-dlq} with the reason; the consumer keeps going.
  */
 @ApplicationScoped
@@ -31,6 +35,10 @@ public class ProgressConsumer {
     SkillStore skills;
     @Inject
     RunLauncher launcher;
+    /** SKILL_REGISTERED events, on topic {@code run-events} (a channel of its own: run-events is also incoming here). */
+    @Inject
+    @Channel("skill-registrations")
+    MutinyEmitter<String> registrations;
 
     @Incoming("patch-results")
     @Blocking
@@ -41,7 +49,10 @@ public class ProgressConsumer {
     @Incoming("run-events")
     @Blocking
     public void runEvent(String json) {
-        runs.mergeProgress(Json.read(json, RunEvent.class));
+        RunEvent e = Json.read(json, RunEvent.class);
+        if (e.type() != RunEvent.Type.SKILL_REGISTERED) {
+            runs.mergeProgress(e);
+        }
     }
 
     @Incoming("skills-evolved")
@@ -56,6 +67,8 @@ public class ProgressConsumer {
         }
         SkillStore.Version v = skills.register(bundle, "evolved:" + e.runId());
         runs.evolved(e.runId(), v.version());
+        // the merger serves S* too (GET /v1/runs/{id}/skill): tell it which registry version S* became
+        Outgoing.sendAndAwait(registrations, e.runId(), Json.write(RunEvent.skillRegistered(e.runId(), v.name() + "@" + v.version(), v.version())));
         LOG.infof("run %s: stored S* as %s@%d (%s)", e.runId(), v.name(), v.version(), e.summary());
     }
 

@@ -114,6 +114,7 @@ public class RunStore {
             case MERGE_DONE -> RunStatus.MERGED;
             case RUN_FAILED -> RunStatus.FAILED;
             case RESULT_LATE -> null;
+            case SKILL_REGISTERED -> throw new IllegalArgumentException("SKILL_REGISTERED is trace-ingest's own event, not merge progress");
         };
         if (e.pool() != null) {
             poolCounts(e.runId(), e.pool());

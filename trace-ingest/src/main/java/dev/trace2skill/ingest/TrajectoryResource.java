@@ -1,8 +1,10 @@
 package dev.trace2skill.ingest;
 
 import dev.trace2skill.core.importers.ImportOptions;
+import dev.trace2skill.core.importers.Labels;
 import dev.trace2skill.core.importers.NativeImporter;
 import dev.trace2skill.core.importers.TrajectoryImporters;
+import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.trajectory.TrajectorySchema;
 import dev.trace2skill.service.Problem;
 import io.smallrye.common.annotation.Blocking;
@@ -19,6 +21,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 import java.io.InputStream;
 import java.util.List;
@@ -35,6 +39,10 @@ public class TrajectoryResource {
     Ingestion ingestion;
     @Inject
     TrajectoryStore store;
+    @Inject
+    ImportRequests requests;
+    @Inject
+    ImportJobs jobs;
 
     @ConfigProperty(name = "t2s.ingest.max-trajectory-bytes", defaultValue = "10485760")
     long maxTrajectoryBytes;
@@ -43,20 +51,75 @@ public class TrajectoryResource {
     @Path("/trajectories")
     @Consumes({MediaType.APPLICATION_JSON, NDJSON})
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Push trajectories: one JSON object, a JSON array, or NDJSON (streamed)")
-    public Response push(@QueryParam("dataset") String dataset, @HeaderParam("Content-Type") String contentType, InputStream body) {
-        return ingest(body, contentType, NativeImporter.FORMAT, dataset, null);
+    @Operation(summary = "Push trajectories: one JSON object, a JSON array, or NDJSON (streamed); ?async=true imports in the background")
+    public Response push(@QueryParam("dataset") String dataset, @QueryParam("async") String async,
+                         @HeaderParam("Content-Type") String contentType, InputStream body) {
+        dataset(dataset);
+        ImportOptions options = new ImportOptions(dataset, null, maxTrajectoryBytes, false);
+        TrajectoryImporters.Shape shape = ImportRequests.shape(contentType, NativeImporter.FORMAT);
+        if (ImportRequests.async(async)) {
+            return accepted(jobs.submit(body, shape, NativeImporter.FORMAT, dataset, options, Json.mapper().createObjectNode()));
+        }
+        return respond(ingestion.ingest(body, shape, NativeImporter.FORMAT, dataset, options, Ingestion.Progress.NONE));
     }
 
     @POST
     @Path("/trajectories/import")
-    @Consumes({MediaType.APPLICATION_JSON, NDJSON})
+    @Consumes({MediaType.APPLICATION_JSON, NDJSON, MediaType.TEXT_PLAIN})
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Import trajectories from an agent format: openai-messages, react, otlp-json, swe-agent")
+    @Operation(summary = "Import trajectories from an agent format: openai-messages, anthropic-messages, openai-responses, react"
+            + " (JSON or a text/plain log), otlp-json, swe-agent; ?async=true imports in the background")
     public Response importFormat(@QueryParam("format") String format, @QueryParam("dataset") String dataset,
                                  @QueryParam("idPrefix") String idPrefix, @QueryParam("model") String model,
                                  @QueryParam("submittedMeansSuccess") boolean submittedMeansSuccess,
+                                 @QueryParam("query") String query, @QueryParam("system") String system,
+                                 @QueryParam("errorPattern") List<String> errorPatterns, @QueryParam("labels") String labels,
+                                 @QueryParam("async") String async,
                                  @HeaderParam("Content-Type") String contentType, InputStream body) {
+        format(format);
+        dataset(dataset);
+        ImportRequests.Parsed parsed = requests.parse(new ImportRequests.Params(format, dataset, idPrefix, model, submittedMeansSuccess,
+                query, system, errorPatterns, labels, async), null);
+        TrajectoryImporters.Shape shape = ImportRequests.shape(contentType, format);
+        if (parsed.async()) {
+            return accepted(jobs.submit(body, shape, format, dataset, parsed.options(), parsed.view()));
+        }
+        return respond(ingestion.ingest(body, shape, format, dataset, parsed.options(), Ingestion.Progress.NONE));
+    }
+
+    @POST
+    @Path("/trajectories/import")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Import an agent log with its results file: multipart parts 'file' (the log; JSON, NDJSON or a text log,"
+            + " by the part's media type or file name) and 'labels' (correctness labels, optional)")
+    public Response importMultipart(@QueryParam("format") String format, @QueryParam("dataset") String dataset,
+                                    @QueryParam("idPrefix") String idPrefix, @QueryParam("model") String model,
+                                    @QueryParam("submittedMeansSuccess") boolean submittedMeansSuccess,
+                                    @QueryParam("query") String query, @QueryParam("system") String system,
+                                    @QueryParam("errorPattern") List<String> errorPatterns, @QueryParam("labels") String labels,
+                                    @QueryParam("async") String async,
+                                    @RestForm("file") FileUpload file, @RestForm("labels") FileUpload labelsPart) {
+        format(format);
+        dataset(dataset);
+        if (file == null) {
+            throw field(400, "Missing file", "file", "send the log as the multipart part 'file'");
+        }
+        Labels partLabels = labelsPart == null ? null : ImportRequests.readLabels(labelsPart.uploadedFile(), "labels");
+        ImportRequests.Parsed parsed = requests.parse(new ImportRequests.Params(format, dataset, idPrefix, model, submittedMeansSuccess,
+                query, system, errorPatterns, labels, async), partLabels);
+        TrajectoryImporters.Shape shape = ImportRequests.shape(file.contentType(), file.fileName(), format);
+        if (parsed.async()) {
+            return accepted(jobs.submit(file.uploadedFile(), shape, format, dataset, parsed.options(), parsed.view()));
+        }
+        try (InputStream in = java.nio.file.Files.newInputStream(file.uploadedFile())) {
+            return respond(ingestion.ingest(in, shape, format, dataset, parsed.options(), Ingestion.Progress.NONE));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the uploaded file: " + e.getMessage(), e);
+        }
+    }
+
+    private static void format(String format) {
         if (format == null || format.isBlank()) {
             throw field(400, "Missing format", "format", "give ?format= one of " + TrajectoryImporters.formats());
         }
@@ -65,22 +128,20 @@ public class TrajectoryResource {
         } catch (IllegalArgumentException e) {
             throw field(400, "Unknown format", "format", e.getMessage());
         }
-        ImportOptions options = new ImportOptions(idPrefix == null || idPrefix.isBlank() ? dataset : idPrefix, model,
-                maxTrajectoryBytes, submittedMeansSuccess);
-        return ingest(body, contentType, format, dataset, options);
     }
 
-    private Response ingest(InputStream body, String contentType, String format, String dataset, ImportOptions options) {
+    private static void dataset(String dataset) {
         if (dataset == null || dataset.isBlank()) {
             throw field(400, "Missing dataset", "dataset", "every batch carries a dataset name: ?dataset=");
         }
         if (!DATASET.matcher(dataset).matches()) {
             throw field(400, "Invalid dataset", "dataset", "must match " + DATASET.pattern());
         }
-        ImportOptions opts = options != null ? options : new ImportOptions(dataset, null, maxTrajectoryBytes, false);
-        boolean ndjson = contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith(NDJSON);
-        IngestReport report = ingestion.ingest(body, ndjson, format, dataset, opts);
-        return respond(report);
+    }
+
+    /** 202 with the job and where to poll it. */
+    static Response accepted(ImportJobStore.Job job) {
+        return Response.accepted(job).type(MediaType.APPLICATION_JSON).location(java.net.URI.create("/v1/imports/" + job.id())).build();
     }
 
     /**

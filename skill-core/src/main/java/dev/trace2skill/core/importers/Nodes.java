@@ -72,11 +72,27 @@ final class Nodes {
         }
     }
 
-    static boolean looksLikeError(String observation) {
-        if (observation == null) {
-            return false;
+    /**
+     * A stable id for a record that has none: the prefix and 16 hex digits of the SHA-256 of what the agent did (query,
+     * steps' reasoning, actions and observations, final answer), so the same record uploaded again, alone or with
+     * others, in any order, gets the same id; its outcome and metadata are left out, so a relabelled record is a
+     * conflict (409), not a second trajectory.
+     */
+    static String contentId(String prefix, String query, java.util.List<dev.trace2skill.core.trajectory.Step> steps, String finalAnswer) {
+        com.fasterxml.jackson.databind.node.ArrayNode a = Json.mapper().createArrayNode();
+        a.add(query == null ? "" : query);
+        com.fasterxml.jackson.databind.node.ArrayNode ss = a.addArray();
+        for (dev.trace2skill.core.trajectory.Step s : steps) {
+            com.fasterxml.jackson.databind.node.ArrayNode one = ss.addArray();
+            one.add(s.reasoning());
+            if (s.action() == null) {
+                one.addNull();
+            } else {
+                one.addArray().add(s.action().tool()).add(s.action().arguments());
+            }
+            one.add(s.observation());
         }
-        String s = observation.stripLeading().toLowerCase(java.util.Locale.ROOT);
-        return s.startsWith("error") || s.startsWith("exception") || s.startsWith("traceback") || s.startsWith("{\"error\"");
+        a.add(finalAnswer);
+        return id(prefix, sha256(Json.canonical(a)).substring(0, 16));
     }
 }

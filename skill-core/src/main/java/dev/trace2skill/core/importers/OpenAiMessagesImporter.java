@@ -1,16 +1,12 @@
 package dev.trace2skill.core.importers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.trajectory.FieldError;
 import dev.trace2skill.core.trajectory.Outcome;
 import dev.trace2skill.core.trajectory.TokenUsage;
-import dev.trace2skill.core.trajectory.ToolCall;
 import dev.trace2skill.core.trajectory.Trajectory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +17,9 @@ import java.util.Set;
  * ({@code {task_id, trial, reward, info, traj: [messages]}}) or as a generic record
  * ({@code {id?, messages, success?|correct?|reward?, expected_answer?, model?, usage?}}).
  * <ul>
- *   <li>query: the first {@code user} message; the {@code system} prompt is not a step (its length and SHA-256 go to
- *       metadata);</li>
+ *   <li>query: the first {@code user} message, or as the import's {@code query} option says; {@code system} and
+ *       {@code developer} messages are the agent's prompt, never a step (its length and SHA-256 go to metadata, its
+ *       text too with {@code system=metadata});</li>
  *   <li>an assistant message with tool calls: one step per call, arguments parsed from their JSON string (kept as
  *       {@code {"input": raw}} when unparseable), the assistant's text as the first call's reasoning, and the
  *       {@code tool} message with the matching {@code tool_call_id} as the observation;</li>
@@ -31,7 +28,9 @@ import java.util.Set;
  *   <li>outcome: {@code success}/{@code correct} when present, else {@code reward} (success when reward ≥ 1);</li>
  *   <li>expected answer: {@code expected_answer}, else tau-bench's {@code info.task.outputs} joined by {@code |}, else
  *       the compact JSON of {@code info.task.actions};</li>
- *   <li>id: {@code id}, else {@code <prefix>-<task_id>-<trial>}, else {@code <prefix>-<key or index>}.</li>
+ *   <li>outcome and expected answer from a labels file when the import has one and it names the record;</li>
+ *   <li>id: {@code id}, else {@code <prefix>-<task_id>-<trial>}, else {@code <prefix>-<key>}, else a hash of the
+ *       content ({@code <prefix>-<16 hex digits>}: the same record gets the same id in any upload).</li>
  * </ul>
  */
 public final class OpenAiMessagesImporter implements TrajectoryImporter {
@@ -55,35 +54,20 @@ public final class OpenAiMessagesImporter implements TrajectoryImporter {
         JsonNode messages = r.get(listField);
         if (messages == null || !messages.isArray()) {
             errors.add(new FieldError("traj", "a list of chat messages is required (traj or messages)"));
-        }
-        Outcome outcome = outcome(r, errors);
-        if (!errors.isEmpty()) {
             return List.of(ImportRecord.rejected(raw.index(), raw.key(), errors, raw.bytes()));
         }
-        String query = null;
-        String system = null;
-        String finalAnswer = null;
-        StepList steps = new StepList();
-        Map<String, Integer> byCallId = new HashMap<>();
-        int lastRespond = -1;
+        Conversation chat = new Conversation(options);
         for (int i = 0; i < messages.size(); i++) {
             JsonNode m = messages.get(i);
             String role = m.path("role").asText("");
             String content = Nodes.text(m.get("content"));
             switch (role) {
-                case "system" -> system = content;
-                case "user" -> {
-                    if (query == null) {
-                        query = content;
-                    } else if (steps.awaitsObservation(lastRespond)) {
-                        steps.observe(lastRespond, content, null);
-                    } else {
-                        steps.add(null, null, content);
-                    }
-                }
+                case "system", "developer" -> chat.system(content);
+                case "user" -> chat.user(content);
                 case "assistant" -> {
                     JsonNode calls = m.get("tool_calls");
-                    if (calls != null && calls.isArray() && !calls.isEmpty()) {
+                    List<Conversation.Call> list = new ArrayList<>();
+                    if (calls != null && calls.isArray()) {
                         for (int c = 0; c < calls.size(); c++) {
                             JsonNode call = calls.get(c);
                             String name = call.path("function").path("name").asText(null);
@@ -91,48 +75,49 @@ public final class OpenAiMessagesImporter implements TrajectoryImporter {
                                 errors.add(new FieldError(listField + "[" + i + "].tool_calls[" + c + "].function.name", "is required"));
                                 continue;
                             }
-                            ObjectNode args = Nodes.arguments(call.path("function").get("arguments"));
-                            int step = steps.add(c == 0 ? blankToNull(content) : null, new ToolCall(name, args), null);
-                            byCallId.put(call.path("id").asText("#" + i + "." + c), step);
+                            list.add(new Conversation.Call(call.hasNonNull("id") ? call.get("id").asText() : null, name,
+                                    call.path("function").get("arguments")));
                         }
-                    } else if (content != null && !content.isBlank()) {
-                        ObjectNode args = Json.mapper().createObjectNode().put("content", content);
-                        lastRespond = steps.add(null, new ToolCall("respond", args), null);
-                        finalAnswer = content;
                     }
+                    chat.assistant(content, list);
                 }
-                case "tool", "function" -> {
-                    Integer step = byCallId.get(m.path("tool_call_id").asText(""));
-                    if (step == null) {
-                        step = steps.add(null, new ToolCall(m.path("name").asText("tool"), null), null);
-                    }
-                    steps.observe(step, content, null);
-                }
+                case "tool", "function" -> chat.toolResult(m.path("tool_call_id").asText(null), m.path("name").asText(null), content, null);
                 default -> errors.add(new FieldError(listField + "[" + i + "].role", "unknown role '" + role + "'"));
             }
         }
-        if (query == null) {
-            errors.add(new FieldError(listField, "no user message: the first user message is the query"));
-        }
+        List<dev.trace2skill.core.trajectory.Step> steps = chat.steps();
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("format", FORMAT);
+        List<String> system = new ArrayList<>(chat.system());
+        String query = Imports.query(options, r, chat.prompt(), null, listField, errors, system, metadata);
+        String taskId = r.hasNonNull("task_id") ? r.get("task_id").asText() : null;
+        String explicitId = r.hasNonNull("id") ? r.get("id").asText()
+                : taskId != null ? Nodes.id(options.idPrefix(), taskId + (r.has("trial") ? "-" + r.get("trial").asText() : ""))
+                : raw.key() != null ? Nodes.id(options.idPrefix(), raw.key()) : null;
+        Imports.Decided decided = Imports.outcome(options, outcome(r, errors), "record",
+                outcomeMissing(r), errors, explicitId, r.hasNonNull("id") ? r.get("id").asText() : null, taskId, raw.key(), query);
         if (!errors.isEmpty()) {
             return List.of(ImportRecord.rejected(raw.index(), raw.key(), errors, raw.bytes()));
         }
-        String taskId = r.hasNonNull("task_id") ? r.get("task_id").asText() : null;
-        String id = r.hasNonNull("id") ? r.get("id").asText()
-                : taskId != null ? Nodes.id(options.idPrefix(), taskId + (r.has("trial") ? "-" + r.get("trial").asText() : ""))
-                : Nodes.id(options.idPrefix(), raw.key() != null ? raw.key() : Integer.toString(raw.index()));
-        Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("format", FORMAT);
         if (r.has("trial")) {
             metadata.put("trial", r.get("trial").asInt());
         }
-        if (system != null) {
-            metadata.put("systemPromptChars", system.length());
-            metadata.put("systemPromptSha256", Nodes.sha256(system));
+        Imports.systemPrompt(metadata, system, options);
+        if (!"record".equals(decided.source())) {
+            metadata.put("labelSource", decided.source());
         }
-        Trajectory t = new Trajectory(id, taskId, query, steps.build(), finalAnswer, outcome, expected(r),
+        String id = explicitId != null ? explicitId : Nodes.contentId(options.idPrefix(), query, steps, chat.finalAnswer());
+        String expected = expected(r);
+        Trajectory t = new Trajectory(id, taskId, query, steps, chat.finalAnswer(), decided.outcome(),
+                expected != null ? expected : decided.expected(),
                 r.hasNonNull("model") ? r.get("model").asText() : options.model(), null, usage(r.get("usage")), metadata);
         return List.of(ImportRecord.accepted(raw.index(), raw.key(), t, raw.bytes()));
+    }
+
+    /** The error for a record without an outcome, or null when it has one (reported by {@link #outcome}). */
+    static FieldError outcomeMissing(JsonNode r) {
+        return r.has("success") || r.has("correct") || (r.has("reward") && !r.get("reward").isNull()) ? null
+                : new FieldError("reward", "missing outcome: a record needs reward, success or correct");
     }
 
     static Outcome outcome(JsonNode r, List<FieldError> errors) {
@@ -148,7 +133,6 @@ public final class OpenAiMessagesImporter implements TrajectoryImporter {
         }
         JsonNode reward = r.get("reward");
         if (reward == null || reward.isNull()) {
-            errors.add(new FieldError("reward", "missing outcome: a record needs reward, success or correct"));
             return null;
         }
         if (reward.isBoolean()) {
@@ -186,7 +170,4 @@ public final class OpenAiMessagesImporter implements TrajectoryImporter {
         return new TokenUsage(prompt, completion);
     }
 
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
-    }
 }

@@ -30,7 +30,9 @@ import java.util.Set;
  *       and the last one is the final answer; {@code gen_ai.usage.input_tokens}/{@code output_tokens} are summed;</li>
  *   <li>outcome, on any span or the resource: {@code t2s.outcome.success} / {@code eval.success} / {@code task.success}
  *       (boolean) or {@code t2s.outcome.reward} (success when ≥ 1); expected answer: {@code t2s.expected_answer} or
- *       {@code eval.expected_answer}; task: {@code t2s.task.id}.</li>
+ *       {@code eval.expected_answer}; task: {@code t2s.task.id}; a labels file (keyed by trace id or task id) wins;</li>
+ *   <li>the query option picks among the user messages of the first model span's {@code gen_ai.input.messages};
+ *       system messages and {@code gen_ai.system_instructions} are the agent's prompt.</li>
  * </ul>
  */
 public final class OtlpJsonImporter implements TrajectoryImporter {
@@ -96,7 +98,9 @@ public final class OtlpJsonImporter implements TrajectoryImporter {
         long in = 0;
         long outTokens = 0;
         boolean sawUsage = false;
-        StepList steps = new StepList();
+        StepList steps = new StepList(options.errorRules());
+        List<String> prompt = new ArrayList<>();
+        List<String> system = new ArrayList<>();
         Boolean success = null;
         Double reward = null;
         String expected = null;
@@ -135,6 +139,7 @@ public final class OtlpJsonImporter implements TrajectoryImporter {
                 }
                 String result = s.attr("gen_ai.tool.call.result");
                 boolean error = s.statusCode() == 2 || s.attributes().containsKey("error.type");
+                // the source's mark is recorded as the rule "source"; without it the error rules read the result
                 int step = steps.add(pendingReasoning, new ToolCall(tool, Nodes.arguments(s.attributes().get("gen_ai.tool.call.arguments"))), null);
                 steps.observe(step, result, error ? Boolean.TRUE : null);
                 pendingReasoning = null;
@@ -144,6 +149,7 @@ public final class OtlpJsonImporter implements TrajectoryImporter {
                 }
                 if (query == null) {
                     query = firstUserMessage(s);
+                    promptAndSystem(s, prompt, system);
                 }
                 String output = assistantOutput(s);
                 if (output != null && !output.isBlank()) {
@@ -157,24 +163,76 @@ public final class OtlpJsonImporter implements TrajectoryImporter {
                 }
             }
         }
-        if (query == null) {
-            errors.add(new FieldError("gen_ai.input.messages", "no user message in any model span of trace " + traceId));
-        }
-        if (success == null && reward == null) {
-            errors.add(new FieldError("t2s.outcome.success", "missing outcome for trace " + traceId
-                    + ": set t2s.outcome.success (or eval.success, task.success, t2s.outcome.reward) on a span or the resource"));
-        }
-        if (!errors.isEmpty()) {
-            return ImportRecord.rejected(raw.index(), traceId, errors, raw.bytes());
-        }
-        Outcome outcome = new Outcome(success != null ? success : reward >= 1.0 - 1e-9, reward);
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("format", FORMAT);
         metadata.put("traceId", traceId);
         metadata.put("spans", spans.size());
-        Trajectory t = new Trajectory(Nodes.id(options.idPrefix(), traceId), taskId, query, steps.build(), finalAnswer, outcome,
-                expected, model, null, sawUsage ? new TokenUsage(in, outTokens) : null, metadata);
+        if (query == null && options.query().kind() == QueryChoice.Kind.DEFAULT) {
+            errors.add(new FieldError("gen_ai.input.messages", "no user message in any model span of trace " + traceId));
+        } else {
+            query = Imports.query(options, raw.node(), prompt.isEmpty() && query != null ? List.of(query) : prompt, query,
+                    "gen_ai.input.messages", errors, system, metadata);
+        }
+        Outcome own = success == null && reward == null ? null : new Outcome(success != null ? success : reward >= 1.0 - 1e-9, reward);
+        Imports.Decided decided = Imports.outcome(options, own, "record", new FieldError("t2s.outcome.success", "missing outcome for trace "
+                + traceId + ": set t2s.outcome.success (or eval.success, task.success, t2s.outcome.reward) on a span or the resource"),
+                errors, traceId, taskId, query);
+        if (!errors.isEmpty()) {
+            return ImportRecord.rejected(raw.index(), traceId, errors, raw.bytes());
+        }
+        if (!"record".equals(decided.source())) {
+            metadata.put("labelSource", decided.source());
+        }
+        Imports.systemPrompt(metadata, system, options);
+        Trajectory t = new Trajectory(Nodes.id(options.idPrefix(), traceId), taskId, query, steps.build(), finalAnswer, decided.outcome(),
+                expected != null ? expected : decided.expected(), model, null, sawUsage ? new TokenUsage(in, outTokens) : null, metadata);
         return ImportRecord.accepted(raw.index(), traceId, t, raw.bytes());
+    }
+
+    /**
+     * The user messages before the first assistant message and the system instructions of a model span's input
+     * ({@code gen_ai.input.messages}, {@code gen_ai.system_instructions}).
+     */
+    private static void promptAndSystem(Span s, List<String> prompt, List<String> system) {
+        String instructions = s.attr("gen_ai.system_instructions");
+        if (instructions != null) {
+            String text = instructions.startsWith("[") || instructions.startsWith("{") ? partsOrText(instructions) : instructions;
+            if (text != null) {
+                system.add(text);
+            }
+        }
+        String input = s.attr("gen_ai.input.messages");
+        if (input == null) {
+            return;
+        }
+        try {
+            JsonNode arr = Json.mapper().readTree(input);
+            for (JsonNode m : arr.isArray() ? arr : Json.mapper().createArrayNode().add(arr)) {
+                String role = m.path("role").asText();
+                String text = m.has("parts") ? partsText(m.get("parts")) : Nodes.text(m.get("content"));
+                if (text == null || text.isBlank()) {
+                    continue;
+                }
+                if (role.equals("system") || role.equals("developer")) {
+                    system.add(text);
+                } else if (role.equals("user")) {
+                    prompt.add(text);
+                } else if (role.equals("assistant")) {
+                    break;
+                }
+            }
+        } catch (Exception e) {
+            // not JSON: the query falls back to the first user message found otherwise
+        }
+    }
+
+    private static String partsOrText(String json) {
+        try {
+            JsonNode n = Json.mapper().readTree(json);
+            return n.isArray() ? partsText(n) : Nodes.text(n.path("content"));
+        } catch (Exception e) {
+            return json;
+        }
     }
 
     private static String firstUserMessage(Span s) {

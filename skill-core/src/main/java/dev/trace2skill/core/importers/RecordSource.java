@@ -6,30 +6,39 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trace2skill.core.json.Json;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Streams the records of an upload one at a time, never holding the whole upload:
+ * Streams the records of an upload one at a time, never holding the whole upload, and never more than one record's
+ * bytes (up to the record limit) at a time: a record's size is counted while its bytes stream in, so a record over
+ * the limit is skipped unread (reported as too large) before anything is built from it, and the stream goes on with
+ * the next record.
  * <ul>
  *   <li>JSON: a top-level array of records, an object keyed by record id (FireAct), a single record, or several
- *       records one after another;</li>
+ *       records one after another. A byte-level scanner finds each record's end (strings, escapes and brackets),
+ *       then Jackson parses just that record: a record with bad JSON inside well-formed brackets is reported and the
+ *       stream continues; broken structure (a bracket that does not match, the input ending inside a record) ends
+ *       the stream after reporting the record it hit, since JSON cannot resynchronise.</li>
  *   <li>NDJSON: one record per line; a line longer than the record limit is skipped unread and reported as too large,
  *       and a malformed line is reported without stopping the stream.</li>
  * </ul>
- * In JSON, a syntax error ends the stream (a JSON stream cannot resynchronise) after reporting the record it hit.
  */
 public final class RecordSource {
+    static final int MAX_NESTING = 200;
+    /** The scanner gives up (as malformed) on brackets nested deeper than this; Jackson refuses beyond {@link #MAX_NESTING}. */
+    static final int SCAN_NESTING = 10_000;
+
     private RecordSource() {
     }
 
@@ -37,100 +46,474 @@ public final class RecordSource {
      * @param recordFields field names that mark an object as a record rather than a map keyed by record id
      */
     public static void json(InputStream in, Set<String> recordFields, long maxRecordBytes, Consumer<RawRecord> sink) throws IOException {
+        new JsonScanner(in, recordFields, maxRecordBytes, sink).run();
+    }
+
+    /** A JSON parser factory that bounds nesting and string length (a string cannot be longer than a record). */
+    static JsonFactory factory(long maxRecordBytes) {
         JsonFactory factory = Json.mapper().getFactory().copy();
         factory.setStreamReadConstraints(StreamReadConstraints.builder()
-                // guards memory only: oversize records are measured and skipped, so the bound sits well above the limit
-                .maxStringLength((int) Math.min(Integer.MAX_VALUE, Math.max(20_000_000L, 4 * maxRecordBytes)))
-                .maxNestingDepth(200).build());
-        int[] index = {0};
-        try (JsonParser p = factory.createParser(in)) {
-            p.setCodec(Json.mapper());
-            JsonToken t;
-            while ((t = next(p, index[0], sink)) != null) {
-                switch (t) {
-                    case START_ARRAY -> {
-                        JsonToken e;
-                        while ((e = next(p, index[0], sink)) != null && e != JsonToken.END_ARRAY) {
-                            if (!emit(p, index[0]++, null, maxRecordBytes, sink)) {
-                                return;
-                            }
-                        }
-                    }
-                    case START_OBJECT -> {
-                        if (!object(p, index, recordFields, maxRecordBytes, sink)) {
-                            return;
-                        }
-                    }
-                    default -> {
-                        sink.accept(new RawRecord(index[0], null, null, 0, "expected a JSON object or array of records, found " + t, false));
+                .maxStringLength((int) Math.min(Integer.MAX_VALUE - 16, Math.max(1_000_000L, maxRecordBytes + 16)))
+                .maxNestingDepth(MAX_NESTING).build());
+        return factory;
+    }
+
+    /** The structural scanner over an upload's bytes. */
+    private static final class JsonScanner {
+        private final InputStream in;
+        private final Set<String> recordFields;
+        private final long max;
+        private final Consumer<RawRecord> sink;
+        private final JsonFactory factory;
+        private final byte[] buf = new byte[64 * 1024];
+        private int pos;
+        private int len;
+        private boolean eof;
+        private int index;
+        // the record being captured
+        private byte[] capture = new byte[8 * 1024];
+        private int captured;
+        private long recordBytes;
+        private boolean capturing;
+        private boolean overflow;
+        private byte[] stack = new byte[64];
+
+        JsonScanner(InputStream in, Set<String> recordFields, long max, Consumer<RawRecord> sink) {
+            this.in = in;
+            this.recordFields = recordFields;
+            this.max = max;
+            this.sink = sink;
+            this.factory = factory(max);
+        }
+
+        /** Thrown when the structure is broken: the stream ends after the record it was found in is reported. */
+        private static final class Broken extends Exception {
+            Broken(String message) {
+                super(message, null, false, false);
+            }
+        }
+
+        void run() throws IOException {
+            while (true) {
+                int b = skipWhitespace();
+                if (b < 0) {
+                    return;
+                }
+                try {
+                    if (b == '[') {
+                        next();
+                        array();
+                    } else if (b == '{') {
+                        object();
+                    } else {
+                        sink.accept(new RawRecord(index, null, null, 0, "expected a JSON object or array of records, found "
+                                + describe(b), false));
                         return;
                     }
+                } catch (Broken e) {
+                    return;
                 }
             }
         }
-    }
 
-    private static JsonToken next(JsonParser p, int index, Consumer<RawRecord> sink) throws IOException {
-        try {
-            return p.nextToken();
-        } catch (JsonProcessingException e) {
-            sink.accept(new RawRecord(index, null, null, 0, "malformed JSON: " + e.getOriginalMessage(), false));
-            return null;
-        }
-    }
-
-    /** An object: either a keyed map of records or a record itself. Returns false when the stream must stop. */
-    private static boolean object(JsonParser p, int[] index, Set<String> recordFields, long max, Consumer<RawRecord> sink) throws IOException {
-        long start = p.currentTokenLocation().getByteOffset();
-        try {
-            JsonToken f = p.nextToken();
-            if (f == JsonToken.END_OBJECT) {
-                sink.accept(new RawRecord(index[0]++, null, Json.mapper().createObjectNode(), 2, null, false));
-                return true;
+        private void array() throws IOException, Broken {
+            int b = skipWhitespace();
+            if (b == ']') {
+                next();
+                return;
             }
-            String name = p.currentName();
-            JsonToken v = p.nextToken();
-            if (v == JsonToken.START_OBJECT && !recordFields.contains(name)) {
-                if (!emit(p, index[0]++, name, max, sink)) {
-                    return false;
+            while (true) {
+                b = skipWhitespace();
+                if (b < 0) {
+                    fail(null, "malformed JSON: the input ends inside the array of records");
                 }
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String key = p.currentName();
-                    p.nextToken();
-                    if (!emit(p, index[0]++, key, max, sink)) {
-                        return false;
+                record(null);
+                b = skipWhitespace();
+                if (b == ',') {
+                    next();
+                } else if (b == ']') {
+                    next();
+                    return;
+                } else {
+                    fail(null, "malformed JSON: expected ',' or ']' after record " + (index - 1) + ", found " + describe(b));
+                }
+            }
+        }
+
+        /** A top-level object: a map of records keyed by id, or a record itself. */
+        private void object() throws IOException, Broken {
+            startCapture();
+            take(); // '{'
+            pushOpen((byte) '{');
+            int b = skipWhitespaceCaptured();
+            if (b == '}') {
+                take();
+                popClose((byte) '}');
+                emitCaptured(null);
+                return;
+            }
+            if (b != '"') {
+                finishBroken(null, "malformed JSON: expected a field name, found " + describe(b));
+            }
+            int keyStart = captured;
+            scanString();
+            String name = decodeKey(keyStart);
+            skipWhitespaceCaptured();
+            if (peek() != ':') {
+                finishBroken(null, "malformed JSON: expected ':' after the field name \"" + name + "\"");
+            }
+            take();
+            int v = skipWhitespaceCaptured();
+            if (v == '{' && !recordFields.contains(name)) {
+                // keyed map: drop what was captured, each value is a record
+                capturing = false;
+                depth = 0;
+                record(name);
+                while (true) {
+                    b = skipWhitespace();
+                    if (b == '}') {
+                        next();
+                        return;
+                    }
+                    if (b != ',') {
+                        fail(name, "malformed JSON: expected ',' or '}' after the record \"" + name + "\", found " + describe(b));
+                    }
+                    next();
+                    skipWhitespace();
+                    if (peek() != '"') {
+                        fail(null, "malformed JSON: expected a record key, found " + describe(peek()));
+                    }
+                    name = readKey();
+                    skipWhitespace();
+                    if (peek() != ':') {
+                        fail(name, "malformed JSON: expected ':' after the key \"" + name + "\"");
+                    }
+                    next();
+                    skipWhitespace();
+                    record(name);
+                }
+            }
+            // the object is a record: scan the rest of it
+            scanUntilDepth(0);
+            emitCaptured(null);
+        }
+
+        /** One value as a record (capturing its bytes up to the limit). */
+        private void record(String key) throws IOException, Broken {
+            startCapture();
+            scanValue();
+            emitCaptured(key);
+        }
+
+        private void emitCaptured(String key) {
+            int i = index++;
+            capturing = false;
+            if (overflow) {
+                sink.accept(tooLarge(i, key, recordBytes, max));
+                release();
+                return;
+            }
+            JsonNode node;
+            try (JsonParser p = factory.createParser(capture, 0, captured)) {
+                p.setCodec(Json.mapper());
+                node = p.readValueAsTree();
+            } catch (JsonProcessingException e) {
+                sink.accept(new RawRecord(i, key, null, recordBytes, "malformed JSON: " + e.getOriginalMessage(), false));
+                release();
+                return;
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            if (node == null || !node.isObject()) {
+                sink.accept(new RawRecord(i, key, null, recordBytes, "each record must be a JSON object", false));
+            } else {
+                sink.accept(new RawRecord(i, key, node, recordBytes, null, false));
+            }
+            release();
+        }
+
+        /** Reports the record cut short by broken structure, then stops the stream. */
+        private void finishBroken(String key, String message) throws Broken {
+            int i = index++;
+            capturing = false;
+            String detail = message;
+            if (!overflow && captured > 0) {
+                try (JsonParser p = factory.createParser(capture, 0, captured)) {
+                    p.setCodec(Json.mapper());
+                    while (p.nextToken() != null) {
+                        // let Jackson say what is wrong, when it can
+                    }
+                } catch (JsonProcessingException e) {
+                    detail = "malformed JSON: " + e.getOriginalMessage();
+                } catch (IOException e) {
+                    // keep the scanner's message
+                }
+            }
+            sink.accept(overflow ? tooLarge(i, key, -1, max) : new RawRecord(i, key, null, recordBytes, detail, false));
+            release();
+            throw new Broken(detail);
+        }
+
+        private void fail(String key, String message) throws Broken {
+            sink.accept(new RawRecord(index++, key, null, 0, message, false));
+            throw new Broken(message);
+        }
+
+        // ---- scanning ----------------------------------------------------------------------------------------
+
+        private int depth;
+
+        private void scanValue() throws IOException, Broken {
+            int b = peek();
+            if (b == '{' || b == '[') {
+                take();
+                pushOpen((byte) b);
+                scanUntilDepth(0);
+            } else if (b == '"') {
+                scanString();
+            } else if (b < 0) {
+                finishBroken(null, "malformed JSON: the input ends where a record was expected");
+            } else if (b == ']' || b == '}' || b == ',' || b == ':') {
+                finishBroken(null, "malformed JSON: unexpected '" + (char) b + "' where a record was expected");
+            } else {
+                // a number or literal: up to the next delimiter
+                while ((b = peek()) >= 0 && b != ',' && b != ']' && b != '}' && !isWhitespace(b)) {
+                    take();
+                }
+            }
+        }
+
+        /** Consumes bytes until the bracket depth falls back to {@code target}. */
+        private void scanUntilDepth(int target) throws IOException, Broken {
+            while (depth > target) {
+                int b = peek();
+                if (b < 0) {
+                    finishBroken(null, "malformed JSON: the input ends inside a record");
+                }
+                if (b == '"') {
+                    scanString();
+                } else if (b == '{' || b == '[') {
+                    take();
+                    pushOpen((byte) b);
+                } else if (b == '}' || b == ']') {
+                    take();
+                    popClose((byte) b);
+                } else {
+                    take();
+                }
+            }
+        }
+
+        private void pushOpen(byte open) throws Broken {
+            if (depth >= SCAN_NESTING) {
+                finishBroken(null, "malformed JSON: nesting deeper than " + SCAN_NESTING);
+            }
+            if (depth == stack.length) {
+                stack = Arrays.copyOf(stack, stack.length * 2);
+            }
+            stack[depth++] = open;
+        }
+
+        private void popClose(byte close) throws Broken {
+            byte expected = close == '}' ? (byte) '{' : (byte) '[';
+            if (depth == 0 || stack[depth - 1] != expected) {
+                finishBroken(null, "malformed JSON: unexpected '" + (char) close + "'");
+            }
+            depth--;
+        }
+
+        /** A string from its opening quote to its closing quote, escapes skipped (UTF-8 continuation bytes are never quotes). */
+        private void scanString() throws IOException, Broken {
+            take(); // opening quote
+            while (true) {
+                // fast path: run over plain bytes in the buffer
+                if (pos >= len && !fill()) {
+                    finishBroken(null, "malformed JSON: the input ends inside a string");
+                }
+                int start = pos;
+                int end = len;
+                int i = start;
+                while (i < end) {
+                    byte c = buf[i];
+                    if (c == '"' || c == '\\') {
+                        break;
+                    }
+                    i++;
+                }
+                consume(start, i);
+                if (i == end) {
+                    continue;
+                }
+                byte c = buf[pos];
+                take();
+                if (c == '"') {
+                    return;
+                }
+                // an escape: its next byte is taken whatever it is
+                if (peek() < 0) {
+                    finishBroken(null, "malformed JSON: the input ends inside a string");
+                }
+                take();
+            }
+        }
+
+        private String decodeKey(int keyStart) throws Broken {
+            try (JsonParser p = factory.createParser(capture, keyStart, captured - keyStart)) {
+                p.nextToken();
+                return p.getText();
+            } catch (IOException e) {
+                finishBroken(null, "malformed JSON: a field name that cannot be read");
+                return null;
+            }
+        }
+
+        /** A key of a keyed map, read on its own (it is not part of any record). */
+        private String readKey() throws IOException, Broken {
+            ByteArrayOutputStream key = new ByteArrayOutputStream();
+            key.write('"');
+            next(); // opening quote
+            while (true) {
+                int b = peek();
+                if (b < 0) {
+                    fail(null, "malformed JSON: the input ends inside a record key");
+                }
+                next();
+                key.write(b);
+                if (b == '"') {
+                    break;
+                }
+                if (b == '\\') {
+                    int e = peek();
+                    if (e < 0) {
+                        fail(null, "malformed JSON: the input ends inside a record key");
+                    }
+                    next();
+                    key.write(e);
+                }
+                if (key.size() > 10_000) {
+                    fail(null, "malformed JSON: a record key longer than 10,000 bytes");
+                }
+            }
+            byte[] k = key.toByteArray();
+            try (JsonParser p = factory.createParser(k)) {
+                JsonToken t = p.nextToken();
+                if (t != JsonToken.VALUE_STRING) {
+                    fail(null, "malformed JSON: a record key that cannot be read");
+                }
+                return p.getText();
+            } catch (JsonProcessingException e) {
+                fail(null, "malformed JSON: a record key that cannot be read (" + e.getOriginalMessage() + ")");
+                return null;
+            }
+        }
+
+        // ---- bytes -------------------------------------------------------------------------------------------
+
+        private void startCapture() {
+            capturing = true;
+            overflow = false;
+            captured = 0;
+            recordBytes = 0;
+            depth = 0;
+        }
+
+        private void release() {
+            captured = 0;
+            if (capture.length > 1024 * 1024) {
+                capture = new byte[8 * 1024];
+            }
+        }
+
+        private boolean fill() throws IOException {
+            if (eof) {
+                return false;
+            }
+            int n;
+            do {
+                n = in.read(buf, 0, buf.length);
+            } while (n == 0);
+            if (n < 0) {
+                eof = true;
+                pos = len = 0;
+                return false;
+            }
+            pos = 0;
+            len = n;
+            return true;
+        }
+
+        private int peek() throws IOException {
+            if (pos >= len && !fill()) {
+                return -1;
+            }
+            return buf[pos] & 0xff;
+        }
+
+        /** Consumes a byte that is not part of any record. */
+        private void next() {
+            pos++;
+        }
+
+        /** Consumes the current byte as part of the record being captured. */
+        private void take() {
+            consume(pos, pos + 1);
+        }
+
+        /** Consumes buf[from, to) as part of the record being captured. */
+        private void consume(int from, int to) {
+            int n = to - from;
+            if (capturing) {
+                recordBytes += n;
+                if (!overflow) {
+                    if (recordBytes > max) {
+                        overflow = true;
+                        captured = 0;
+                        if (capture.length > 1024 * 1024) {
+                            capture = new byte[8 * 1024];
+                        }
+                    } else {
+                        if (captured + n > capture.length) {
+                            capture = Arrays.copyOf(capture, (int) Math.min(Integer.MAX_VALUE - 16,
+                                    Math.max((long) capture.length * 2, (long) captured + n)));
+                        }
+                        System.arraycopy(buf, from, capture, captured, n);
+                        captured += n;
                     }
                 }
-                return true;
             }
-            ObjectNode record = Json.mapper().createObjectNode();
-            record.set(name, p.readValueAsTree());
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                record.set(field, p.readValueAsTree());
-            }
-            long bytes = p.currentLocation().getByteOffset() - start;
-            sink.accept(bytes > max ? tooLarge(index[0]++, null, bytes, max) : new RawRecord(index[0]++, null, record, bytes, null, false));
-            return true;
-        } catch (JsonProcessingException e) {
-            sink.accept(new RawRecord(index[0]++, null, null, 0, "malformed JSON: " + e.getOriginalMessage(), false));
-            return false;
+            pos = to;
         }
-    }
 
-    private static boolean emit(JsonParser p, int index, String key, long max, Consumer<RawRecord> sink) throws IOException {
-        long start = p.currentTokenLocation().getByteOffset();
-        try {
-            JsonNode node = p.readValueAsTree();
-            long bytes = p.currentLocation().getByteOffset() - start;
-            sink.accept(bytes > max ? tooLarge(index, key, bytes, max) : new RawRecord(index, key, node, bytes, null, false));
-            return true;
-        } catch (JsonProcessingException e) {
-            boolean size = e.getMessage() != null && e.getMessage().contains("exceeds the maximum");
-            sink.accept(size ? tooLarge(index, key, -1, max)
-                    : new RawRecord(index, key, null, 0, "malformed JSON: " + e.getOriginalMessage(), false));
-            return false;
+        private int skipWhitespace() throws IOException {
+            int b;
+            while ((b = peek()) >= 0 && isWhitespace(b)) {
+                next();
+            }
+            return b;
+        }
+
+        private int skipWhitespaceCaptured() throws IOException {
+            int b;
+            while ((b = peek()) >= 0 && isWhitespace(b)) {
+                take();
+            }
+            return b;
+        }
+
+        private static boolean isWhitespace(int b) {
+            return b == ' ' || b == '\n' || b == '\r' || b == '\t' || b == 0xEF || b == 0xBB || b == 0xBF;
+        }
+
+        private static String describe(int b) {
+            if (b < 0) {
+                return "the end of the input";
+            }
+            return switch (b) {
+                case '"' -> "a string";
+                case 't', 'f' -> "a boolean";
+                case 'n' -> "null";
+                default -> (b == '-' || (b >= '0' && b <= '9')) ? "a number" : "'" + (char) b + "'";
+            };
         }
     }
 
@@ -215,7 +598,7 @@ public final class RecordSource {
         return true;
     }
 
-    private static RawRecord tooLarge(int index, String key, long bytes, long max) {
+    static RawRecord tooLarge(int index, String key, long bytes, long max) {
         return new RawRecord(index, key, null, bytes, "record too large: " + (bytes < 0 ? "more than " + max : bytes)
                 + " bytes; the limit is " + max, true);
     }

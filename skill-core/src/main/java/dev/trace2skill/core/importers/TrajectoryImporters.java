@@ -17,7 +17,7 @@ public final class TrajectoryImporters {
 
     static {
         for (TrajectoryImporter i : List.of(new NativeImporter(), new OpenAiMessagesImporter(), new ReactImporter(),
-                new OtlpJsonImporter(), new SweAgentImporter())) {
+                new OtlpJsonImporter(), new SweAgentImporter(), new AnthropicMessagesImporter(), new OpenAiResponsesImporter())) {
             BY_FORMAT.put(i.format(), i);
         }
     }
@@ -37,14 +37,38 @@ public final class TrajectoryImporters {
         return i;
     }
 
+    /** How an upload's records are laid out. */
+    public enum Shape {
+        /** a JSON array, an object keyed by id, one record, or records one after another */
+        JSON,
+        /** one JSON record per line */
+        NDJSON,
+        /** a plain-text log split at its question boundaries (format {@code react} only) */
+        TEXT
+    }
+
+    /** The formats that read {@link Shape#TEXT} uploads. */
+    public static boolean readsText(String format) {
+        return ReactImporter.FORMAT.equals(format);
+    }
+
     /**
-     * Streams an upload through an importer. Every accepted trajectory has passed {@link TrajectoryRules}; every
-     * rejected record names its index, key and fields.
-     *
      * @param ndjson one record per line, rather than JSON
      */
     public static void read(InputStream in, boolean ndjson, TrajectoryImporter importer, ImportOptions options,
                             Consumer<ImportRecord> sink) throws IOException {
+        read(in, ndjson ? Shape.NDJSON : Shape.JSON, importer, options, sink);
+    }
+
+    /**
+     * Streams an upload through an importer. Every accepted trajectory has passed {@link TrajectoryRules}; every
+     * rejected record names its index, key and fields.
+     */
+    public static void read(InputStream in, Shape shape, TrajectoryImporter importer, ImportOptions options,
+                            Consumer<ImportRecord> sink) throws IOException {
+        if (shape == Shape.TEXT && !readsText(importer.format())) {
+            throw new IllegalArgumentException("plain-text uploads are read by format=react only, not " + importer.format());
+        }
         Consumer<RawRecord> mapper = raw -> {
             if (raw.problem() != null) {
                 sink.accept(new ImportRecord(raw.index(), raw.key(), null, List.of(new FieldError("(record)", raw.problem())),
@@ -67,17 +91,21 @@ public final class TrajectoryImporters {
                 }
             }
         };
-        if (ndjson) {
-            RecordSource.ndjson(in, options.maxRecordBytes(), mapper);
-        } else {
-            RecordSource.json(in, importer.recordFields(), options.maxRecordBytes(), mapper);
+        switch (shape) {
+            case NDJSON -> RecordSource.ndjson(in, options.maxRecordBytes(), mapper);
+            case TEXT -> TextLogSource.read(in, options.maxRecordBytes(), mapper);
+            default -> RecordSource.json(in, importer.recordFields(), options.maxRecordBytes(), mapper);
         }
     }
 
     /** Reads a whole upload into a list (tests and small uploads). */
     public static List<ImportRecord> readAll(InputStream in, boolean ndjson, String format, ImportOptions options) throws IOException {
+        return readAll(in, ndjson ? Shape.NDJSON : Shape.JSON, format, options);
+    }
+
+    public static List<ImportRecord> readAll(InputStream in, Shape shape, String format, ImportOptions options) throws IOException {
         List<ImportRecord> out = new ArrayList<>();
-        read(in, ndjson, byFormat(format), options, out::add);
+        read(in, shape, byFormat(format), options, out::add);
         return out;
     }
 }

@@ -6,7 +6,8 @@ import dev.trace2skill.core.trajectory.TokenUsage;
 import java.time.Instant;
 
 /**
- * Progress of a run past the analyses (from the merger).
+ * Progress of a run past the analyses: merge events from the merger, and {@code SKILL_REGISTERED} from trace-ingest
+ * once S* is stored as a registry version (so the merger can report that version with S*).
  *
  * @param runId        run id
  * @param type         what happened
@@ -20,19 +21,34 @@ import java.time.Instant;
  * @param pool         counts about the run's patch pool, absolute (so a redelivered event changes nothing):
  *                     {@code late} (results that arrived after the merge started: stored, not merged),
  *                     {@code unverifiedDropped}, {@code unverifiedKept}, {@code unverifiedDownweighted}
+ * @param skillVersion the registry version S* was stored as (SKILL_REGISTERED)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunEvent(String runId, Type type, Integer mergeLevel, Integer mergeLevels, Integer nodesDone,
-                       Integer nodesTotal, TokenUsage usage, String message, Instant at, java.util.Map<String, Integer> pool) {
-    /** RESULT_LATE: a patch result arrived after the run's merge had started. */
-    public enum Type { MERGE_STARTED, MERGE_PROGRESS, MERGE_DONE, RUN_FAILED, RESULT_LATE }
+                       Integer nodesTotal, TokenUsage usage, String message, Instant at, java.util.Map<String, Integer> pool,
+                       Integer skillVersion) {
+    /**
+     * RESULT_LATE: a patch result arrived after the run's merge had started; SKILL_REGISTERED: trace-ingest stored S*
+     * as a registry version.
+     */
+    public enum Type { MERGE_STARTED, MERGE_PROGRESS, MERGE_DONE, RUN_FAILED, RESULT_LATE, SKILL_REGISTERED }
 
     public RunEvent {
         pool = pool == null || pool.isEmpty() ? null : java.util.Map.copyOf(pool);
     }
 
     public RunEvent(String runId, Type type, Integer mergeLevel, Integer mergeLevels, Integer nodesDone, Integer nodesTotal,
+                    TokenUsage usage, String message, Instant at, java.util.Map<String, Integer> pool) {
+        this(runId, type, mergeLevel, mergeLevels, nodesDone, nodesTotal, usage, message, at, pool, null);
+    }
+
+    public RunEvent(String runId, Type type, Integer mergeLevel, Integer mergeLevels, Integer nodesDone, Integer nodesTotal,
                     TokenUsage usage, String message, Instant at) {
-        this(runId, type, mergeLevel, mergeLevels, nodesDone, nodesTotal, usage, message, at, null);
+        this(runId, type, mergeLevel, mergeLevels, nodesDone, nodesTotal, usage, message, at, null, null);
+    }
+
+    /** trace-ingest stored a run's S* as version {@code version} of its skill. */
+    public static RunEvent skillRegistered(String runId, String skillRef, int version) {
+        return new RunEvent(runId, Type.SKILL_REGISTERED, null, null, null, null, null, "S* stored as " + skillRef, Instant.now(), null, version);
     }
 }

@@ -10,7 +10,7 @@ public final class Topics {
     public static final String ANALYSIS_JOBS_DLQ = "analysis-jobs-dlq";
     /** analyst-worker → merger, trace-ingest: one {@link PatchResult} per job (a patch or a recorded failure); key = run id. */
     public static final String SKILL_PATCHES = "skill-patches";
-    /** merger → trace-ingest: merge progress ({@link RunEvent}); key = run id. */
+    /** merger → trace-ingest: merge progress; trace-ingest → merger: S* registered ({@link RunEvent}); key = run id. */
     public static final String RUN_EVENTS = "run-events";
     /** merger → trace-ingest, evaluator: the evolved skill S* ({@link SkillEvolved}); key = skill name. */
     public static final String SKILLS_EVOLVED = "skills-evolved";

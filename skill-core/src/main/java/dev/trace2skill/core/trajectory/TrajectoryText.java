@@ -110,7 +110,9 @@ public final class TrajectoryText {
             sb.append("    action: ").append(s.action().tool()).append(' ').append(s.action().arguments()).append('\n');
         }
         if (s.observation() != null) {
-            sb.append("    observation").append(Boolean.TRUE.equals(s.error()) ? " (error)" : "").append(": ")
+            sb.append("    observation").append(!Boolean.TRUE.equals(s.error()) ? ""
+                            : s.errorRule() == null || s.errorRule().startsWith(ErrorRules.PATTERN_PREFIX) ? " (error)" : " (error: " + s.errorRule() + ")")
+                    .append(": ")
                     .append(truncate(s.observation(), maxObservationTokens)).append('\n');
         }
         return sb.toString();
