@@ -71,21 +71,34 @@ app.kubernetes.io/part-of: trace2skill
 {{- end }}
 {{- end -}}
 
-{{/* dict "root" $ "component" "trace-ingest" */}}
+{{/* dict "root" $ "component" "trace-ingest". A component's name label is <name>-<component>
+     (trace2skill-trace-ingest), as quarkus-kubernetes writes it into each service's generated manifests. */}}
 {{- define "trace2skill.componentLabels" -}}
-{{ include "trace2skill.labels" .root }}
+helm.sh/chart: {{ include "trace2skill.chart" .root }}
+app.kubernetes.io/name: {{ include "trace2skill.componentName" . }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+app.kubernetes.io/part-of: trace2skill
+{{- with .root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
+{{- define "trace2skill.componentName" -}}
+{{- printf "%s-%s" (include "trace2skill.name" .root) .component | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{- define "trace2skill.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "trace2skill.name" .root }}
+app.kubernetes.io/name: {{ include "trace2skill.componentName" . }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{/* Every pod of this release (for NetworkPolicy peers). */}}
 {{- define "trace2skill.releaseSelector" -}}
-app.kubernetes.io/name: {{ include "trace2skill.name" . }}
+app.kubernetes.io/part-of: trace2skill
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
@@ -253,29 +266,22 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{/* Pod settings shared by the four services ------------------------------------------------------------------- */}}
 
+{{/* dict "root" $ "component" "trace-ingest" "port" 8081; written out in full (port number, scheme, initial delay,
+     success threshold) as quarkus-kubernetes generates them. */}}
 {{- define "trace2skill.probes" -}}
 {{- $p := .root.Values.probes -}}
-startupProbe:
+{{- range $probe := list (list "startupProbe" "started" $p.startup) (list "livenessProbe" "live" $p.liveness) (list "readinessProbe" "ready" $p.readiness) }}
+{{ index $probe 0 }}:
   httpGet:
-    path: /q/health/started
-    port: http
-  periodSeconds: {{ $p.startup.periodSeconds }}
-  timeoutSeconds: {{ $p.startup.timeoutSeconds }}
-  failureThreshold: {{ $p.startup.failureThreshold }}
-livenessProbe:
-  httpGet:
-    path: /q/health/live
-    port: http
-  periodSeconds: {{ $p.liveness.periodSeconds }}
-  timeoutSeconds: {{ $p.liveness.timeoutSeconds }}
-  failureThreshold: {{ $p.liveness.failureThreshold }}
-readinessProbe:
-  httpGet:
-    path: /q/health/ready
-    port: http
-  periodSeconds: {{ $p.readiness.periodSeconds }}
-  timeoutSeconds: {{ $p.readiness.timeoutSeconds }}
-  failureThreshold: {{ $p.readiness.failureThreshold }}
+    path: /q/health/{{ index $probe 1 }}
+    port: {{ $.port }}
+    scheme: HTTP
+  initialDelaySeconds: 0
+  periodSeconds: {{ (index $probe 2).periodSeconds }}
+  timeoutSeconds: {{ (index $probe 2).timeoutSeconds }}
+  successThreshold: 1
+  failureThreshold: {{ (index $probe 2).failureThreshold }}
+{{- end }}
 {{- end -}}
 
 {{/* The Secret holding api-token: the credentials Secret, or the install-time generated one. */}}

@@ -120,8 +120,9 @@ class MonitoringTest {
                 "t2s_model_latency_seconds_bucket", "t2s_model_tokens_total", "t2s_merge_nodes_total",
                 "kafka_consumer_fetch_manager_records_lag{namespace=\"$namespace\", topic=\"analysis-jobs\"}",
                 "count(t2s_worker_analyses_in_flight");
-        // the kustomize base ships the same file
-        assertThat(Repo.read(Repo.k8s().resolve("base/dashboards/trace2skill.json")))
+        // the kustomize base ships the same file (generated from it into a ConfigMap)
+        Manifests base = Manifests.parse("k8s/base", Repo.read(Repo.k8s().resolve("base").resolve(GeneratedBase.DASHBOARD)));
+        assertThat(base.get("ConfigMap", Chart.RELEASE + "-dashboard").at("/data/trace2skill.json").asText())
                 .isEqualTo(Repo.read(Repo.chart().resolve("dashboards/trace2skill.json")));
     }
 
