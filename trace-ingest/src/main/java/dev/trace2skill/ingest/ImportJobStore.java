@@ -118,9 +118,17 @@ public class ImportJobStore {
                       Instant updatedAt, Instant finishedAt, String report, String error) {
         Job job() {
             double progress = DONE.equals(status) ? 1.0 : bytesTotal <= 0 ? 0.0 : Math.min(1.0, (double) bytesRead / bytesTotal);
-            return new Job(id, status, dataset, format, Json.read(options, JsonNode.class), bytesTotal, bytesRead,
+            return new Job(id, status, dataset, format, tree(options), bytesTotal, bytesRead,
                     Math.round(progress * 1000) / 1000.0, received, accepted, duplicates, rejectedCount, time(createdAt),
                     time(startedAt), time(updatedAt), time(finishedAt), report == null ? null : Json.read(report, IngestReport.class), error);
+        }
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return Json.mapper().readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("import_jobs.options is not JSON: " + e.getOriginalMessage(), e);
         }
     }
 
