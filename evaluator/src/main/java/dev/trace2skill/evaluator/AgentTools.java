@@ -5,12 +5,12 @@ import dev.langchain4j.agent.tool.Tool;
 import dev.trace2skill.core.skill.SkillBundle;
 
 /**
- * The skill-user agent's own tools: load a reference file of the skill on demand (progressive disclosure, as agents
- * load skills) and submit the final answer.
+ * The skill-user agent's own tool: load a reference file of the skill on demand (progressive disclosure, as agents
+ * load skills). The finishing tool ({@code submit_answer}, or {@code finish} for a workbook) comes with the task's
+ * environment.
  */
 public final class AgentTools {
     private final SkillBundle skill;
-    String answer;
     int referencesRead;
 
     AgentTools(SkillBundle skill) {
@@ -27,11 +27,5 @@ public final class AgentTools {
         }
         referencesRead++;
         return skill.text(path);
-    }
-
-    @Tool(name = "submit_answer", value = "Submit the final answer and finish")
-    public String submitAnswer(@P("the final answer only; separate several values with |") String answer) {
-        this.answer = answer;
-        return "Answer recorded.";
     }
 }

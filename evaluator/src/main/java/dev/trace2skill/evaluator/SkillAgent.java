@@ -7,18 +7,18 @@ import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
-import dev.trace2skill.core.check.AnswerChecker;
-import dev.trace2skill.core.check.AnswerCheckers;
 import dev.trace2skill.core.eval.Episode;
 import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.skill.SkillBundle;
 import dev.trace2skill.core.tasks.Task;
-import dev.trace2skill.core.tasks.TaskSets;
 import dev.trace2skill.core.trajectory.Outcome;
 import dev.trace2skill.core.trajectory.Step;
 import dev.trace2skill.core.trajectory.TokenUsage;
 import dev.trace2skill.core.trajectory.ToolCall;
 import dev.trace2skill.core.trajectory.Trajectory;
+import dev.trace2skill.env.CheckResult;
+import dev.trace2skill.env.EnvironmentException;
+import dev.trace2skill.env.Workspace;
 import dev.trace2skill.model.ModelGateway;
 import dev.trace2skill.model.Prompts;
 import dev.trace2skill.model.ToolBox;
@@ -33,9 +33,11 @@ import java.util.Map;
 
 /**
  * The skill-user agent: a ReAct loop through langchain4j tools against any OpenAI-compatible server. The skill's
- * SKILL.md body is in the system prompt; its reference files are loaded on demand with {@code read_reference}; table
- * tasks get {@code list_columns} and {@code run_sql} over the task's real table. Bounded turns and tokens per task. A
- * model that stays unreachable makes the episode an ERROR, never a wrong answer.
+ * SKILL.md body is in the system prompt; its reference files are loaded on demand with {@code read_reference}. The
+ * task's environment (task-env) opens a private workspace per episode and gives the domain's tools and finishing tool
+ * ({@code list_columns} and {@code run_sql} over a table, {@code calculate} for math, the workbook tools and
+ * {@code finish} for spreadsheets, {@code submit_answer} for text answers), and its checker scores the episode. Bounded
+ * turns and tokens per task. A model that stays unreachable makes the episode an ERROR, never a wrong answer.
  */
 @ApplicationScoped
 public class SkillAgent {
@@ -45,6 +47,8 @@ public class SkillAgent {
     Prompts prompts;
     @Inject
     EvaluatorConfig config;
+    @Inject
+    Environments environments;
 
     /**
      * One episode's result and its labelled trajectory.
@@ -62,21 +66,21 @@ public class SkillAgent {
     public Result run(String trajectoryId, Task task, SkillBundle skill, String skillRef, ModelGateway.Target model, int seed,
                       Path dataDir, long maxTokens, Map<String, Object> metadata) {
         AgentTools own = new AgentTools(skill);
-        TableDatabase table = null;
         List<Step> steps = new ArrayList<>();
         TokenUsage usage = TokenUsage.ZERO;
-        try {
-            boolean tableTask = task.context().containsKey("table");
-            if (tableTask) {
-                table = new TableDatabase(TaskSets.tableRoot(dataDir).resolve(task.context().get("table")));
-            }
-            ToolBox tools = ToolBox.of(own, tableTask ? new TableTools(table) : null);
+        try (Workspace workspace = environments.forDataDir(dataDir).open(task)) {
+            List<Object> toolObjects = new ArrayList<>();
+            toolObjects.add(own);
+            toolObjects.addAll(workspace.tools());
+            ToolBox tools = ToolBox.of(toolObjects.toArray());
             List<ChatMessage> messages = new ArrayList<>();
-            messages.add(SystemMessage.from(prompts.render("skill-user", Map.of("skill", skillSection(skill), "domain", domain(task)))));
-            messages.add(UserMessage.from(task.question() + (tableTask ? "\n\nThe table is loaded as table t." : "")));
+            String finish = "spreadsheet".equals(workspace.domain()) ? "finish once the workbook holds the answer"
+                    : "submit_answer with the final answer only";
+            messages.add(SystemMessage.from(prompts.render("skill-user", Map.of("skill", skillSection(skill), "domain", domain(task), "finish", finish))));
+            messages.add(UserMessage.from(task.question() + (workspace.briefing().isEmpty() ? "" : "\n\n" + workspace.briefing())));
             String answer = null;
             boolean outOfTokens = false;
-            for (int turn = 0; turn < config.maxTurns() && own.answer == null && answer == null; turn++) {
+            for (int turn = 0; turn < config.maxTurns() && !workspace.finished() && answer == null; turn++) {
                 ModelGateway.Reply reply = models.chat(model, messages, tools.specifications(), seed);
                 usage = usage.plus(reply.usage());
                 AiMessage ai = reply.response().aiMessage();
@@ -93,18 +97,23 @@ public class SkillAgent {
                     answer = ai.text() == null ? "" : ai.text().strip();
                     steps.add(new Step(blank(answer), null, null));
                 }
-                if (usage.total() >= maxTokens && own.answer == null && answer == null) {
+                if (usage.total() >= maxTokens && !workspace.finished() && answer == null) {
                     outOfTokens = true;
                     break;
                 }
             }
-            String finalAnswer = own.answer != null ? own.answer : answer;
-            AnswerChecker checker = AnswerCheckers.byName(task.checker());
-            boolean correct = finalAnswer != null && checker.check(finalAnswer, task.expected()).correct();
+            String finalAnswer = workspace.submittedAnswer() != null ? workspace.submittedAnswer() : answer;
+            CheckResult verdict = workspace.check(finalAnswer, environments.checkOptions());
+            boolean correct = verdict.passed();
             Episode.Status status = correct ? Episode.Status.CORRECT : Episode.Status.WRONG;
             Map<String, Object> meta = new LinkedHashMap<>(metadata);
             meta.put("turns", steps.size());
             meta.put("referencesRead", own.referencesRead);
+            meta.put("domain", workspace.domain());
+            if ("spreadsheet".equals(workspace.domain())) {
+                meta.put("finished", workspace.finished());
+                meta.put("check", checkSummary(verdict));
+            }
             if (outOfTokens) {
                 meta.put("stopped", "token cap of " + maxTokens + " reached");
             }
@@ -112,13 +121,28 @@ public class SkillAgent {
                     usage, null, outOfTokens);
         } catch (ModelGateway.ModelUnavailableException e) {
             return new Result(Episode.Status.ERROR, null, null, usage, e.getMessage(), false);
-        } catch (java.sql.SQLException | IllegalArgumentException e) {
+        } catch (EnvironmentException | IllegalArgumentException e) {
             return new Result(Episode.Status.ERROR, null, null, usage, "cannot set up the task: " + e.getMessage(), false);
-        } finally {
-            if (table != null) {
-                table.close();
-            }
         }
+    }
+
+    /**
+     * Where a workbook result failed, for the trajectory (and so for the error analyst): cell addresses, cells not
+     * evaluated and problems, never the expected values.
+     */
+    static Map<String, Object> checkSummary(CheckResult v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("passed", v.passed());
+        m.put("mode", v.mode());
+        m.put("detail", v.detail());
+        m.put("mismatches", v.mismatches().stream().limit(50).toList());
+        if (!v.notEvaluated().isEmpty()) {
+            m.put("notEvaluated", v.notEvaluated().stream().limit(20).toList());
+        }
+        if (!v.problems().isEmpty()) {
+            m.put("problems", v.problems());
+        }
+        return m;
     }
 
     static String skillSection(SkillBundle skill) {
@@ -139,6 +163,8 @@ public class SkillAgent {
             case "wikitq" -> "The question is about a table. Look at it with list_columns and run_sql, then submit the answer as it "
                     + "appears in the table; separate several values with |.";
             case "gsm8k", "math" -> "Solve the math problem step by step, then submit only the final number or expression.";
+            case "spreadsheet" -> "The task is about the open workbook: change it with the workbook tools so the answer position holds the "
+                    + "result, then call finish. The finished workbook is checked, not a text answer.";
             default -> "Submit only the final answer.";
         };
     }
