@@ -38,13 +38,21 @@ public final class PoiRecalculator implements Recalculator {
     public Recalculation recalculate(Path in, Path out) throws IOException {
         PoiLimits.apply();
         long start = System.nanoTime();
+        long unzipped;
+        try {
+            unzipped = WorkbookSession.checkInflatedSize(in, SpreadsheetSettings.DEFAULTS.maxUnzippedBytes());
+        } catch (dev.trace2skill.env.EnvironmentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
         XSSFWorkbook wb;
+        WorkbookMemory.Lease lease = WorkbookMemory.jvm().acquire(unzipped, timeout.multipliedBy(5));
         try (InputStream s = Files.newInputStream(in)) {
             wb = new XSSFWorkbook(s);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
+            lease.close();
             throw new IOException("not a readable workbook: " + e.getMessage(), e);
         }
-        try (wb) {
+        try (lease; wb) {
             Recalculation r = evaluateAll(wb, timeout, start);
             try (OutputStream o = Files.newOutputStream(out)) {
                 wb.write(o);

@@ -58,10 +58,14 @@ public final class SpreadsheetEnvironment implements TaskEnvironment {
      * not changed), then compared with the golden workbook.
      */
     public CheckResult score(Task task, Path workbook, CheckOptions options) {
-        return score(files(task), workbook, options);
+        return score(files(task), workbook, options, null);
     }
 
-    CheckResult score(SpreadsheetTaskFiles files, Path workbook, CheckOptions options) {
+    /**
+     * @param alreadyRecalculated the POI recalculation an episode ran on this very workbook when it saved it, or null:
+     *                            then the file is not loaded a second time to be recalculated again
+     */
+    CheckResult score(SpreadsheetTaskFiles files, Path workbook, CheckOptions options, Recalculator.Recalculation alreadyRecalculated) {
         CheckOptions o = options == null ? CheckOptions.DEFAULT : options;
         String mode = o.mode().label();
         if (workbook == null || !Files.isRegularFile(workbook)) {
@@ -74,7 +78,11 @@ public final class SpreadsheetEnvironment implements TaskEnvironment {
         List<String> problems = new ArrayList<>();
         String recalculated = "";
         try {
-            if (o.recalculate()) {
+            if (o.recalculate() && alreadyRecalculated != null && settings.recalculator().equals("poi")) {
+                notEvaluated.addAll(alreadyRecalculated.notEvaluated());
+                recalculated = "recalculated by poi (" + alreadyRecalculated.formulas() + " formulas"
+                        + (alreadyRecalculated.notEvaluatedCount() > 0 ? ", " + alreadyRecalculated.notEvaluatedCount() + " not evaluated" : "") + "); ";
+            } else if (o.recalculate()) {
                 Recalculator r = settings.recalculatorInstance();
                 temp = Files.createTempFile("t2s-recalc-", ".xlsx");
                 try {

@@ -71,7 +71,7 @@ final class SpreadsheetWorkspace implements Workspace {
     /** Scores the output written by finish (the final text answer is not used). */
     @Override
     public CheckResult check(String finalAnswer, CheckOptions options) {
-        return environment.score(files, session.saved ? session.output : null, options);
+        return environment.score(files, session.saved ? session.output : null, options, session.savedRecalculation);
     }
 
     /** Scores the workbook as it is now (written to the output file first), for check_output. */
@@ -82,7 +82,7 @@ final class SpreadsheetWorkspace implements Workspace {
             return new CheckResult(false, (options == null ? CheckOptions.DEFAULT : options).mode().label(), List.of(), List.of(),
                     List.of("the workbook cannot be saved: " + PoiRecalculator.reason(e)), "not compared", null);
         }
-        return environment.score(files, session.output, options);
+        return environment.score(files, session.output, options, session.savedRecalculation);
     }
 
     @Override

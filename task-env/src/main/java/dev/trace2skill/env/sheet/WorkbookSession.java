@@ -27,6 +27,9 @@ final class WorkbookSession implements AutoCloseable {
     final FormulaEvaluator evaluator;
     int cellsWritten;
     boolean saved;
+    /** The recalculation done when the workbook was last saved (POI), or null. */
+    Recalculator.Recalculation savedRecalculation;
+    private final WorkbookMemory.Lease lease;
 
     WorkbookSession(Path input, SpreadsheetSettings settings) {
         PoiLimits.apply();
@@ -36,9 +39,15 @@ final class WorkbookSession implements AutoCloseable {
             if (size > settings.maxWorkbookBytes()) {
                 throw new EnvironmentException("the workbook has " + size + " bytes, more than the " + settings.maxWorkbookBytes() + " allowed");
             }
-            checkInflatedSize(input, settings.maxUnzippedBytes());
+            long unzipped = checkInflatedSize(input, settings.maxUnzippedBytes());
+            lease = WorkbookMemory.jvm().acquire(unzipped, settings.recalcTimeout().multipliedBy(5));
+        } catch (IOException e) {
+            throw new EnvironmentException("cannot prepare the workbook: " + e.getMessage(), e);
+        }
+        try {
             dir = Files.createTempDirectory("t2s-sheet-");
         } catch (IOException e) {
+            lease.close();
             throw new EnvironmentException("cannot prepare the workbook: " + e.getMessage(), e);
         }
         try {
@@ -51,12 +60,16 @@ final class WorkbookSession implements AutoCloseable {
             evaluator = wb.getCreationHelper().createFormulaEvaluator();
         } catch (IOException | RuntimeException e) {
             LibreOfficeRecalculator.deleteTree(dir);
+            lease.close();
             throw new EnvironmentException("cannot open the workbook: " + e.getMessage(), e);
         }
     }
 
-    /** Refuses a zip whose parts inflate beyond the limit before POI builds the whole workbook in memory. */
-    static void checkInflatedSize(Path file, long max) throws IOException {
+    /**
+     * Refuses a zip whose parts inflate beyond the limit before POI builds the whole workbook in memory; returns the
+     * unzipped size.
+     */
+    static long checkInflatedSize(Path file, long max) throws IOException {
         long total = 0;
         try (ZipFile zip = new ZipFile(file.toFile())) {
             int entries = 0;
@@ -73,14 +86,20 @@ final class WorkbookSession implements AutoCloseable {
         } catch (java.util.zip.ZipException e) {
             throw new EnvironmentException("not a workbook (xlsx is a zip): " + e.getMessage(), e);
         }
+        return total;
     }
 
     void changed() {
         evaluator.clearAllCachedResultValues();
     }
 
-    /** Writes the workbook as it is to {@code output.xlsx}. */
+    /**
+     * Writes the workbook to {@code output.xlsx}. With POI as the recalculator every formula is recalculated in place
+     * first (the same evaluation the checker would run on the file, without loading a second copy).
+     */
     Path save() throws IOException {
+        savedRecalculation = settings.recalculator().equals("poi")
+                ? PoiRecalculator.evaluateAll(wb, settings.recalcTimeout(), System.nanoTime()) : null;
         try (OutputStream out = Files.newOutputStream(output)) {
             wb.write(out);
         }
@@ -94,6 +113,8 @@ final class WorkbookSession implements AutoCloseable {
             wb.close();
         } catch (IOException ignored) {
             // closing
+        } finally {
+            lease.close();
         }
         LibreOfficeRecalculator.deleteTree(dir);
     }
