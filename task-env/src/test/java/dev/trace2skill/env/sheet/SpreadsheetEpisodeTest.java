@@ -113,8 +113,8 @@ class SpreadsheetEpisodeTest {
 
     @Test
     void everyToolWorksOnRealTaskWorkbooks() {
-        // sheets with merged regions, many rows, quoted names and non-Latin text
-        for (String id : List.of("13-1", "516-46", "130-9", "80-42")) {
+        // two sheets with merged regions, a sheet name in Arabic, a sheet name with commas and spaces
+        for (String id : List.of("13-1", "516-46", "130-9")) {
             Task t = task(id);
             try (Workspace w = envs.open(t)) {
                 WorkbookTools tools = (WorkbookTools) w.tools().get(0);
