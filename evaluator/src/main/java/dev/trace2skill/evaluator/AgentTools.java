@@ -6,13 +6,13 @@ import dev.trace2skill.core.skill.SkillBundle;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * The skill-user agent's own tools: load a reference file of the skill on demand (progressive disclosure, as agents
- * load skills) and submit the final answer.
+ * The skill-user agent's own tool: load a reference file of the skill on demand (progressive disclosure, as agents
+ * load skills). The finishing tool ({@code submit_answer}, or {@code finish} for a workbook) comes with the task's
+ * environment.
  */
 @RegisterForReflection // ToolBox reads the @Tool methods and calls them reflectively, also in a native image
 public final class AgentTools {
     private final SkillBundle skill;
-    String answer;
     int referencesRead;
 
     AgentTools(SkillBundle skill) {
@@ -29,11 +29,5 @@ public final class AgentTools {
         }
         referencesRead++;
         return skill.text(path);
-    }
-
-    @Tool(name = "submit_answer", value = "Submit the final answer and finish")
-    public String submitAnswer(@P("the final answer only; separate several values with |") String answer) {
-        this.answer = answer;
-        return "Answer recorded.";
     }
 }

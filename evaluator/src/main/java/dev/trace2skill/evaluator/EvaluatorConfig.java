@@ -39,6 +39,31 @@ public interface EvaluatorConfig {
     @WithDefault("${t2s.api.token}")
     String ingestToken();
 
+    /** Spreadsheet episodes and the workbook check endpoint. */
+    Spreadsheet spreadsheet();
+
+    interface Spreadsheet {
+        /** {@code poi} (in process) or {@code libreoffice} (headless soffice per recalculation) before outputs are compared. */
+        @WithDefault("poi")
+        String recalculator();
+
+        /** The LibreOffice command, for {@code recalculator=libreoffice}. */
+        @WithDefault("soffice")
+        String soffice();
+
+        /** How long one recalculation may take. */
+        @WithDefault("120s")
+        java.time.Duration recalcTimeout();
+
+        /** How an episode's workbook is checked: official (the benchmark's reading of the task) or lenient. */
+        @WithDefault("official")
+        String mode();
+
+        /** The largest workbook the check endpoint accepts (bytes); larger uploads are a 413. */
+        @WithDefault("20971520")
+        long maxUploadBytes();
+    }
+
     /** Price per million tokens per model: {@code t2s.evaluator.prices."<model>".input=..., .output=...}. */
     Map<String, Price> prices();
 

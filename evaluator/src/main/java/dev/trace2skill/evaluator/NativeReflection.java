@@ -16,4 +16,14 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 final class NativeReflection {
     private NativeReflection() {
     }
+
+    /**
+     * The task environments' tool objects (task-env is plain Java, so they are registered here): model-client's ToolBox
+     * reads their {@code @Tool} methods and calls them reflectively, also in a native image.
+     */
+    @RegisterForReflection(targets = {dev.trace2skill.env.table.TableTools.class, dev.trace2skill.env.math.CalculatorTool.class,
+            dev.trace2skill.env.sheet.WorkbookTools.class, dev.trace2skill.env.sheet.WorkbookCheckTool.class,
+            dev.trace2skill.env.AnswerTool.class, dev.trace2skill.env.AnswerCheckTool.class})
+    static final class EnvironmentTools {
+    }
 }

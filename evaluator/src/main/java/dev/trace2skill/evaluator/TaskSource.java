@@ -47,6 +47,11 @@ public class TaskSource {
         return all;
     }
 
+    /** One task of a built-in set; IllegalArgumentException when the set is unknown or its data is missing. */
+    public Optional<Task> builtInTask(String taskset, String id) {
+        return builtIn(taskset).stream().filter(t -> t.id().equals(id)).findFirst();
+    }
+
     private List<Task> builtIn(String name) {
         if (!TaskSets.NAMES.contains(name)) {
             throw new IllegalArgumentException("unknown task set '" + name + "'; built in: " + TaskSets.NAMES + ", or inline");

@@ -167,6 +167,147 @@ class EvaluatorTest {
                 .body(containsString("t2s_eval_episodes_total{model=\"user-a\",status=\"CORRECT\"}"), containsString("t2s_eval_tokens_total"));
     }
 
+    static final String SHEET_SKILL = """
+            ---
+            name: sheets
+            description: Fills workbook answer ranges with formulas.
+            ---
+            # Sheets
+
+            ## Formulas
+            MARKER-SHEETS: write a formula per row, never a typed-in number.
+            """;
+
+    @Test
+    void spreadsheetEpisodesWriteIntoTheirOwnWorkbookAndAreCheckedAgainstTheGolden() {
+        // with the skill the agent writes the right formulas; without it, a wrong value in one cell
+        model.fallback(r -> {
+            boolean skill = r.systemPrompt().contains("MARKER-SHEETS");
+            Reply reply = switch (r.toolResults()) {
+                case 0 -> Reply.toolCall("list_sheets", "{}");
+                case 1 -> Reply.toolCall("read_range", Json.write(Map.of("range", "Budget!A1:D4")));
+                case 2 -> Reply.toolCall("write_range", Json.write(Map.of("range", "Budget!D2",
+                        "values", skill ? "[[\"=SUM(B2:C2)\"], [\"=SUM(B3:C3)\"], [\"=SUM(B4:C4)\"]]" : "[[2450], [608.75], [999]]")));
+                default -> Reply.toolCall("finish", "{}");
+            };
+            return reply.withUsage(100, 20);
+        });
+        String id = start(Map.of("skills", List.of(Map.of("name", "sheets", "files", Map.of("SKILL.md", SHEET_SKILL))),
+                "includeNoSkill", true, "taskset", "spreadsheetbench-verified", "models", List.of(Map.of("model", "user-a"))));
+        JsonNode ev = awaitEnd(id);
+        assertThat(ev.path("status").asText()).isEqualTo("completed");
+        assertThat(ev.path("progress").path("done").asInt()).isEqualTo(2);
+        assertThat(ev.path("progress").path("errors").asInt()).isEqualTo(0);
+        assertThat(condition(ev, "no skill").path("successes").asInt()).isEqualTo(0);
+        assertThat(ev.path("report").path("conditions").get(1).path("successes").asInt()).isEqualTo(1);
+
+        // the agent saw its own private copy of the real workbook and the task's answer position, never the golden one
+        List<ChatRequest> requests = model.requests();
+        assertThat(requests).allSatisfy(r -> assertThat(r.toolNames()).contains("list_sheets", "read_range", "find_text", "write_range",
+                "insert_rows", "delete_rows", "insert_columns", "delete_columns", "recalculate", "finish").doesNotContain("submit_answer", "check_output"));
+        assertThat(question(requests.get(0))).contains("Fill the Total column", "Answer position: 'Budget'!D2:D4");
+        assertThat(requests.get(0).systemPrompt()).contains("finish by calling\nfinish once the workbook holds the answer").doesNotContain("submit_answer");
+        assertThat(requests).anySatisfy(r -> assertThat(r.text()).contains("Budget: used A1:D4 (4 rows, 4 columns)", "Notes: used A1:A1"));
+        assertThat(requests).anySatisfy(r -> assertThat(r.text()).contains("B3: 310.5", "A4: \"Travel\""));
+        assertThat(requests).anySatisfy(r -> assertThat(r.text()).contains("D2: =SUM(B2:C2) → 2450"));
+
+        List<Map<String, Object>> wrong = given().get("/v1/evaluations/" + id + "/episodes?status=WRONG").then().statusCode(200)
+                .extract().jsonPath().getList("$");
+        assertThat(wrong).hasSize(1);
+        assertThat(wrong.get(0)).containsEntry("taskId", "t2s-sheet-1");
+        JsonNode trajectory = Json.mapper().valueToTree(given().get("/v1/evaluations/" + id + "/episodes/" + wrong.get(0).get("episodeId"))
+                .then().statusCode(200).extract().as(Map.class)).path("trajectory");
+        assertThat(trajectory.path("taskId").asText()).isEqualTo("t2s-sheet-1");
+        assertThat(trajectory.path("steps")).hasSize(4);
+        assertThat(trajectory.path("steps").get(2).path("action").path("tool").asText()).isEqualTo("write_range");
+        assertThat(trajectory.path("steps").get(2).path("action").path("arguments").path("range").asText()).isEqualTo("Budget!D2");
+        assertThat(trajectory.path("steps").get(2).path("observation").asText()).startsWith("Wrote 3 cells in Budget!D2:D4");
+        assertThat(trajectory.path("steps").get(3).path("action").path("tool").asText()).isEqualTo("finish");
+        JsonNode check = trajectory.path("metadata").path("check");
+        assertThat(check.path("passed").asBoolean()).isFalse();
+        assertThat(check.path("mode").asText()).isEqualTo("official");
+        assertThat(Json.mapper().convertValue(check.path("mismatches"), List.class)).containsExactly("Budget!D4");
+        assertThat(trajectory.path("metadata").path("finished").asBoolean()).isTrue();
+        assertThat(trajectory.path("metadata").path("domain").asText()).isEqualTo("spreadsheet");
+        // where it failed, not what was expected: the golden total of row 4 (225) appears nowhere in the failed episode
+        assertThat(trajectory.path("steps").toString() + check + trajectory.path("answer") + trajectory.path("expectedAnswer")).doesNotContain("225");
+    }
+
+    static byte[] budgetWorkbook(String... totals) {
+        try (org.apache.poi.xssf.usermodel.XSSFWorkbook wb = new org.apache.poi.xssf.usermodel.XSSFWorkbook()) {
+            var sheet = wb.createSheet("Budget");
+            String[][] rows = {{"Item", "Q1", "Q2", "Total"}, {"Rent", "1200", "1250"}, {"Power", "310.5", "298.25"}, {"Travel", "80", "145"}};
+            for (int i = 0; i < rows.length; i++) {
+                var row = sheet.createRow(i);
+                for (int j = 0; j < rows[i].length; j++) {
+                    if (i == 0 || j == 0) {
+                        row.createCell(j).setCellValue(rows[i][j]);
+                    } else {
+                        row.createCell(j).setCellValue(Double.parseDouble(rows[i][j]));
+                    }
+                }
+                if (i > 0 && totals.length >= i) {
+                    String t = totals[i - 1];
+                    if (t.startsWith("=")) {
+                        row.createCell(3).setCellFormula(t.substring(1)); // no cached value, as openpyxl writes formulas
+                    } else {
+                        row.createCell(3).setCellValue(Double.parseDouble(t));
+                    }
+                }
+            }
+            wb.createSheet("Notes");
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            wb.write(out);
+            return out.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void workbooksAreScoredOverRestExactlyAsEpisodesAre() {
+        String url = "/v1/tasksets/spreadsheetbench-verified/tasks/t2s-sheet-1/check";
+        String xlsx = SpreadsheetCheckResource.XLSX;
+        // typed-in totals: right (numeric strings of the cached values compare to 2 decimals)
+        given().header("Authorization", TOKEN).contentType(xlsx).body(budgetWorkbook("2450", "608.75", "225.001")).post(url)
+                .then().statusCode(200).body("id", equalTo("t2s-sheet-1"), "passed", equalTo(true), "mode", equalTo("official"),
+                        "mismatches.size()", equalTo(0), "recalculated", equalTo("poi"));
+        // formulas without cached values (as a Python writer leaves them): they pass once recalculated, not as they are
+        byte[] formulas = budgetWorkbook("=B2+C2", "=B3+C3", "=SUM(B4:C4)");
+        given().header("Authorization", TOKEN).contentType(xlsx).body(formulas).post(url)
+                .then().statusCode(200).body("passed", equalTo(true), "notEvaluated.size()", equalTo(0));
+        given().header("Authorization", TOKEN).contentType(xlsx).body(formulas).post(url + "?recalculate=false&mode=lenient")
+                .then().statusCode(200).body("passed", equalTo(false), "mode", equalTo("lenient"), "recalculated", equalTo("no"),
+                        "mismatches", equalTo(List.of("Budget!D2", "Budget!D3", "Budget!D4")));
+        // a wrong value names its cell, not the expected value
+        var wrong = given().header("Authorization", TOKEN).contentType(xlsx).body(budgetWorkbook("2450", "608.7", "225")).post(url)
+                .then().statusCode(200).body("passed", equalTo(false), "mismatches", equalTo(List.of("Budget!D3"))).extract().asString();
+        assertThat(wrong).doesNotContain("608.75");
+        // an unknown function is reported as not evaluated
+        given().header("Authorization", TOKEN).contentType(xlsx).body(budgetWorkbook("=B2+C2", "=B3+C3", "=NOSUCHFUNCTION(B4)")).post(url)
+                .then().statusCode(200).body("passed", equalTo(false), "notEvaluated[0]", startsWith("Budget!D4"));
+
+        // problems: corrupt, too large, empty, unknown task or set, bad parameters, no token
+        given().header("Authorization", TOKEN).contentType(xlsx).body("PK not really a workbook".getBytes(StandardCharsets.UTF_8)).post(url)
+                .then().statusCode(422).contentType("application/problem+json").body("errors[0].field", equalTo("(body)"));
+        given().header("Authorization", TOKEN).contentType(xlsx).body(new byte[70_000]).post(url)
+                .then().statusCode(413).contentType("application/problem+json");
+        given().header("Authorization", TOKEN).contentType(xlsx).body(new byte[0]).post(url)
+                .then().statusCode(400).contentType("application/problem+json");
+        given().header("Authorization", TOKEN).contentType(xlsx).body(formulas).post("/v1/tasksets/spreadsheetbench-verified/tasks/nope/check")
+                .then().statusCode(404).contentType("application/problem+json");
+        given().header("Authorization", TOKEN).contentType(xlsx).body(formulas).post("/v1/tasksets/gsm8k/tasks/gsm8k-0/check")
+                .then().statusCode(404).contentType("application/problem+json");
+        given().header("Authorization", TOKEN).contentType(xlsx).body(formulas).post(url + "?mode=strict")
+                .then().statusCode(400).body("errors[0].field", equalTo("mode"));
+        given().header("Authorization", TOKEN).contentType(xlsx).body(formulas).post(url + "?recalculate=maybe")
+                .then().statusCode(400).body("errors[0].field", equalTo("recalculate"));
+        given().contentType(xlsx).body(formulas).post(url).then().statusCode(401);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("t2s_spreadsheet_checks_total{mode=\"official\",passed=\"true\"}"), containsString("t2s_spreadsheet_check_seconds"));
+        assertThat(model.requests()).isEmpty();
+    }
+
     @Test
     void ablationReportsEachSectionsMarginalEffect() {
         // the agent answers correctly only when the "Answer" section is in its prompt

@@ -17,10 +17,14 @@ import java.util.Map;
 /**
  * The built-in task sets, read from the data folder ({@code shared/data/tasks}):
  * {@code gsm8k} (test.jsonl, gold after {@code #### }), {@code aime24} and {@code amc23} ({@code {id, problem, answer}}),
- * and {@code wikitq} (pristine-unseen-tables.tsv: id, utterance, context CSV, targetValue).
+ * {@code wikitq} (pristine-unseen-tables.tsv: id, utterance, context CSV, targetValue) and
+ * {@code spreadsheetbench-verified} (dataset.json and one folder per task with its input and golden workbooks).
  */
 public final class TaskSets {
-    public static final List<String> NAMES = List.of("gsm8k", "aime24", "amc23", "wikitq");
+    public static final String SPREADSHEETBENCH = "spreadsheetbench-verified";
+    public static final List<String> NAMES = List.of("gsm8k", "aime24", "amc23", "wikitq", SPREADSHEETBENCH);
+    /** The checker name of spreadsheet tasks: the output workbook against the golden one (task-env's workbook environment). */
+    public static final String SPREADSHEET_CHECKER = "spreadsheet";
 
     private TaskSets() {
     }
@@ -31,6 +35,7 @@ public final class TaskSets {
             case "gsm8k" -> gsm8k(tasks.resolve("gsm8k/test.jsonl"));
             case "aime24", "amc23" -> math(name, tasks.resolve("math/" + name + ".jsonl"));
             case "wikitq" -> wikitq(tasks.resolve("wikitq/pristine-unseen-tables.tsv"));
+            case SPREADSHEETBENCH -> spreadsheetBench(tasks.resolve(SPREADSHEETBENCH));
             default -> throw new IllegalArgumentException("unknown task set '" + name + "'; built in: " + NAMES);
         };
     }
@@ -78,6 +83,83 @@ public final class TaskSets {
             throw new UncheckedIOException(e);
         }
         return out;
+    }
+
+    /** The folder a spreadsheet task's {@code folder} is relative to. */
+    public static Path spreadsheetRoot(Path dataDir) {
+        return dataDir.resolve("tasks").resolve(SPREADSHEETBENCH);
+    }
+
+    /**
+     * SpreadsheetBench Verified: {@code dataset.json} records ({@code id} a string or a number, {@code instruction},
+     * {@code instruction_type}, {@code answer_position}, {@code spreadsheet_path}, optional {@code answer_sheet},
+     * {@code data_position}, {@code exclude}) and per task a folder with the input workbook ({@code 1_<id>_init.xlsx},
+     * or {@code initial.xlsx} in a few) and the golden one. The question is what the benchmark gives a model: the
+     * instruction, its type and the answer position. There is no expected text: the checker compares workbooks, and the
+     * golden workbook is found by the environment, never put in the task.
+     */
+    static List<Task> spreadsheetBench(Path dir) {
+        JsonNode root;
+        try {
+            root = Json.mapper().readTree(dir.resolve("dataset.json").toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (root == null || !root.isArray()) {
+            throw new IllegalStateException(dir.resolve("dataset.json") + " is not a JSON array");
+        }
+        List<Task> out = new ArrayList<>();
+        for (JsonNode r : root) {
+            String id = r.path("id").asText();
+            String folder = r.path("spreadsheet_path").asText("spreadsheet/" + id);
+            String input = inputWorkbook(dir.resolve(folder));
+            Map<String, String> context = new java.util.LinkedHashMap<>();
+            context.put("folder", folder);
+            if (input != null) {
+                context.put("input", input);
+            }
+            context.put("answerPosition", r.path("answer_position").asText());
+            context.put("instructionType", r.path("instruction_type").asText());
+            for (String[] optional : new String[][]{{"answer_sheet", "answerSheet"}, {"data_position", "dataPosition"}, {"exclude", "exclude"}}) {
+                if (r.hasNonNull(optional[0])) {
+                    context.put(optional[1], r.get(optional[0]).asText());
+                }
+            }
+            String question = r.path("instruction").asText().strip() + "\n\nInstruction type: " + r.path("instruction_type").asText()
+                    + "\nAnswer position: " + r.path("answer_position").asText()
+                    + (r.hasNonNull("answer_sheet") ? "\nAnswer sheet: " + r.get("answer_sheet").asText() : "");
+            out.add(new Task(id, question, null, SPREADSHEET_CHECKER, context));
+        }
+        return out;
+    }
+
+    /** The input workbook's file name in a task folder ({@code *_init.xlsx}, {@code *_input.xlsx}, {@code initial.xlsx}), or null. */
+    public static String inputWorkbook(Path folder) {
+        return workbook(folder, "_init.xlsx", "_input.xlsx", "initial.xlsx", "input.xlsx");
+    }
+
+    /** The golden workbook's file name in a task folder ({@code *_golden.xlsx}, {@code *_answer.xlsx}, {@code golden.xlsx}), or null. */
+    public static String goldenWorkbook(Path folder) {
+        return workbook(folder, "_golden.xlsx", "_answer.xlsx", "golden.xlsx", "answer.xlsx");
+    }
+
+    private static String workbook(Path folder, String suffix, String otherSuffix, String plain, String otherPlain) {
+        if (!Files.isDirectory(folder)) {
+            return null;
+        }
+        try (var files = Files.list(folder)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            for (String wanted : new String[]{suffix, otherSuffix}) {
+                for (String n : names) {
+                    if (n.endsWith(wanted)) {
+                        return n;
+                    }
+                }
+            }
+            return names.contains(plain) ? plain : names.contains(otherPlain) ? otherPlain : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static List<JsonNode> jsonLines(Path file) {

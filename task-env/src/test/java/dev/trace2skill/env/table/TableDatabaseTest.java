@@ -1,4 +1,4 @@
-package dev.trace2skill.evaluator;
+package dev.trace2skill.env.table;
 
 import dev.trace2skill.core.data.SharedData;
 import dev.trace2skill.core.tasks.Task;
@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The table-QA agent's SQL engine: real CSVs in, read-only SQL out. */
 class TableDatabaseTest {
-    static final Path OWN = Path.of("src/test/resources/data/tasks/wikitq/csv/t2s/lighthouses.csv");
+    static final Path OWN = Path.of("src/test/resources/tables/lighthouses.csv");
 
     @Test
     void loadsTheDatasetDialectAndAnswersSql() throws SQLException {

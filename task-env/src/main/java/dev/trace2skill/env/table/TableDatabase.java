@@ -1,4 +1,4 @@
-package dev.trace2skill.evaluator;
+package dev.trace2skill.env.table;
 
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;

@@ -1,13 +1,11 @@
-package dev.trace2skill.evaluator;
+package dev.trace2skill.env.table;
 
 import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.agent.tool.Tool;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.sql.SQLException;
 
 /** Table-QA tools over the task's table, for real: the columns, and SQL run on the embedded database. */
-@RegisterForReflection // ToolBox reads the @Tool methods and calls them reflectively, also in a native image
 public final class TableTools {
     private final TableDatabase db;
 
