@@ -51,7 +51,7 @@ class AnalystsTest {
         assertThat(sent.text()).contains("## Rules").contains("action: get_user");
         assertThat(sent.authorization()).isEqualTo("Bearer test-key");
         // the ledger row, read back from PostgreSQL over the worker's API
-        await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/analyses/run-s-ok:s-ok:success").then()
+        await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> given().get("/v1/analyses/run-s-ok:s-ok:success").then()
                 .statusCode(200).body("status", equalTo("PROPOSED"), "promptTokens", equalTo(900), "edits", equalTo(1),
                         "modelCalls", equalTo(1), "attempts", equalTo(1), "analyst", equalTo("SUCCESS")));
         given().get("/v1/analyses?runId=run-s-ok").then().statusCode(200).body("size()", equalTo(1));
@@ -155,7 +155,7 @@ class AnalystsTest {
         var dead = deadLetters("run-s-500:s-500");
         assertThat(dead).hasSize(1);
         assertThat(header(dead.get(0), "dead-letter-reason")).contains("HTTP 500");
-        await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/analyses?runId=run-s-500&status=FAILED")
+        await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> given().get("/v1/analyses?runId=run-s-500&status=FAILED")
                 .then().statusCode(200).body("[0].failureReason", containsString("HTTP 500")));
         given().get("/v1/analyses?status=FAILED").then().statusCode(400).body("errors[0].field", equalTo("runId"));
         given().get("/v1/analyses/nope").then().statusCode(404).contentType("application/problem+json");
