@@ -59,7 +59,7 @@ public class EditEmbeddings implements TextEmbedder {
             }
             synchronized (cache) {
                 for (int i = 0; i < missing.size(); i++) {
-                    float[] v = unit(vectors.get(i).vector());
+                    float[] v = dev.trace2skill.core.merge.PatchOrder.normalise(vectors.get(i).vector());
                     cache.put(missing.get(i), v);
                     found.put(missing.get(i), v);
                 }
@@ -86,18 +86,5 @@ public class EditEmbeddings implements TextEmbedder {
             }
         }
         return m;
-    }
-
-    private static float[] unit(float[] v) {
-        double n = 0;
-        for (float x : v) {
-            n += x * x;
-        }
-        n = Math.sqrt(n);
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = n == 0 ? 0 : (float) (v[i] / n);
-        }
-        return out;
     }
 }

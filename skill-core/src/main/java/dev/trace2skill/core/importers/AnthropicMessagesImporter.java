@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.trajectory.FieldError;
-import dev.trace2skill.core.trajectory.Step;
-import dev.trace2skill.core.trajectory.Trajectory;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -77,36 +75,14 @@ public final class AnthropicMessagesImporter implements TrajectoryImporter {
                 default -> errors.add(new FieldError(where + ".role", "unknown role '" + role + "' (user or assistant)"));
             }
         }
-        List<Step> steps = chat.steps();
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("format", FORMAT);
         List<String> systemParts = new ArrayList<>(chat.system());
         String query = Imports.query(options, r, chat.prompt(), null, listField, errors, systemParts, metadata);
-        String taskId = r.hasNonNull("task_id") ? r.get("task_id").asText() : null;
-        String explicitId = r.hasNonNull("id") ? r.get("id").asText()
-                : taskId != null ? Nodes.id(options.idPrefix(), taskId + (r.has("trial") ? "-" + r.get("trial").asText() : ""))
-                : raw.key() != null ? Nodes.id(options.idPrefix(), raw.key()) : null;
-        Imports.Decided decided = Imports.outcome(options, OpenAiMessagesImporter.outcome(r, errors), "record",
-                OpenAiMessagesImporter.outcomeMissing(r), errors, r.hasNonNull("id") ? r.get("id").asText() : null, explicitId,
-                taskId, raw.key(), query);
-        if (!errors.isEmpty()) {
-            return List.of(ImportRecord.rejected(raw.index(), raw.key(), errors, raw.bytes()));
-        }
-        if (r.has("trial")) {
-            metadata.put("trial", r.get("trial").asInt());
-        }
-        if (!"record".equals(decided.source())) {
-            metadata.put("labelSource", decided.source());
-        }
-        Imports.systemPrompt(metadata, systemParts, options);
-        String id = explicitId != null ? explicitId : Nodes.contentId(options.idPrefix(), query, steps, chat.finalAnswer());
         String model = r.hasNonNull("model") ? r.get("model").asText() : response.hasNonNull("model") ? response.get("model").asText()
-                : request.hasNonNull("model") ? request.get("model").asText() : options.model();
-        JsonNode usage = r.has("usage") ? r.get("usage") : response.get("usage");
-        String expected = r.hasNonNull("expected_answer") ? Nodes.text(r.get("expected_answer")) : decided.expected();
-        Trajectory t = new Trajectory(id, taskId, query, steps, chat.finalAnswer(), decided.outcome(), expected, model, null,
-                OpenAiMessagesImporter.usage(usage), metadata);
-        return List.of(ImportRecord.accepted(raw.index(), raw.key(), t, raw.bytes()));
+                : request.hasNonNull("model") ? request.get("model").asText() : null;
+        return Imports.chatRecord(raw, r, options, chat, query, systemParts, metadata, errors, model,
+                r.has("usage") ? r.get("usage") : response.get("usage"));
     }
 
     private static void user(Conversation chat, JsonNode content, String where, List<FieldError> errors) {

@@ -76,4 +76,40 @@ final class Imports {
         }
         return s.query();
     }
+
+    /**
+     * The common end of a chat-format record (Anthropic Messages, OpenAI Responses): the record's id or one from its task
+     * and trial or its key, the outcome (labels first), the system prompt option, and the accepted trajectory, or the
+     * rejected record with {@code errors}.
+     *
+     * @param model the model the record names, or null for the import's default
+     * @param usage the record's usage object, or null
+     */
+    static List<ImportRecord> chatRecord(RawRecord raw, com.fasterxml.jackson.databind.JsonNode r, ImportOptions options,
+                                         Conversation chat, String query, List<String> systemParts, Map<String, Object> metadata,
+                                         List<FieldError> errors, String model, com.fasterxml.jackson.databind.JsonNode usage) {
+        List<dev.trace2skill.core.trajectory.Step> steps = chat.steps();
+        String taskId = r.hasNonNull("task_id") ? r.get("task_id").asText() : null;
+        String explicitId = r.hasNonNull("id") ? r.get("id").asText()
+                : taskId != null ? Nodes.id(options.idPrefix(), taskId + (r.has("trial") ? "-" + r.get("trial").asText() : ""))
+                : raw.key() != null ? Nodes.id(options.idPrefix(), raw.key()) : null;
+        Decided decided = outcome(options, OpenAiMessagesImporter.outcome(r, errors), "record",
+                OpenAiMessagesImporter.outcomeMissing(r), errors, r.hasNonNull("id") ? r.get("id").asText() : null, explicitId,
+                taskId, raw.key(), query);
+        if (!errors.isEmpty()) {
+            return List.of(ImportRecord.rejected(raw.index(), raw.key(), errors, raw.bytes()));
+        }
+        if (r.has("trial")) {
+            metadata.put("trial", r.get("trial").asInt());
+        }
+        if (!"record".equals(decided.source())) {
+            metadata.put("labelSource", decided.source());
+        }
+        systemPrompt(metadata, systemParts, options);
+        String id = explicitId != null ? explicitId : Nodes.contentId(options.idPrefix(), query, steps, chat.finalAnswer());
+        String expected = r.hasNonNull("expected_answer") ? Nodes.text(r.get("expected_answer")) : decided.expected();
+        var t = new dev.trace2skill.core.trajectory.Trajectory(id, taskId, query, steps, chat.finalAnswer(), decided.outcome(),
+                expected, model != null ? model : options.model(), null, OpenAiMessagesImporter.usage(usage), metadata);
+        return List.of(ImportRecord.accepted(raw.index(), raw.key(), t, raw.bytes()));
+    }
 }

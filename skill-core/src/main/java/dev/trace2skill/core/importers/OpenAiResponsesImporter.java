@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.trajectory.FieldError;
-import dev.trace2skill.core.trajectory.Step;
-import dev.trace2skill.core.trajectory.Trajectory;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -171,7 +169,6 @@ public final class OpenAiResponsesImporter implements TrajectoryImporter {
             }
         }
         turn.flushTo(chat);
-        List<Step> steps = chat.steps();
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("format", FORMAT);
         if (ignored > 0) {
@@ -179,28 +176,8 @@ public final class OpenAiResponsesImporter implements TrajectoryImporter {
         }
         List<String> systemParts = new ArrayList<>(chat.system());
         String query = items.isEmpty() ? null : Imports.query(options, r, chat.prompt(), null, "input", errors, systemParts, metadata);
-        String taskId = r.hasNonNull("task_id") ? r.get("task_id").asText() : null;
-        String explicitId = r.hasNonNull("id") ? r.get("id").asText()
-                : taskId != null ? Nodes.id(options.idPrefix(), taskId + (r.has("trial") ? "-" + r.get("trial").asText() : ""))
-                : raw.key() != null ? Nodes.id(options.idPrefix(), raw.key()) : null;
-        Imports.Decided decided = Imports.outcome(options, OpenAiMessagesImporter.outcome(r, errors), "record",
-                OpenAiMessagesImporter.outcomeMissing(r), errors, r.hasNonNull("id") ? r.get("id").asText() : null, explicitId,
-                taskId, raw.key(), query);
-        if (!errors.isEmpty()) {
-            return List.of(ImportRecord.rejected(raw.index(), raw.key(), errors, raw.bytes()));
-        }
-        if (r.has("trial")) {
-            metadata.put("trial", r.get("trial").asInt());
-        }
-        if (!"record".equals(decided.source())) {
-            metadata.put("labelSource", decided.source());
-        }
-        Imports.systemPrompt(metadata, systemParts, options);
-        String id = explicitId != null ? explicitId : Nodes.contentId(options.idPrefix(), query, steps, chat.finalAnswer());
-        String expected = r.hasNonNull("expected_answer") ? Nodes.text(r.get("expected_answer")) : decided.expected();
-        Trajectory t = new Trajectory(id, taskId, query, steps, chat.finalAnswer(), decided.outcome(), expected,
-                r.hasNonNull("model") ? r.get("model").asText() : options.model(), null, OpenAiMessagesImporter.usage(r.get("usage")), metadata);
-        return List.of(ImportRecord.accepted(raw.index(), raw.key(), t, raw.bytes()));
+        return Imports.chatRecord(raw, r, options, chat, query, systemParts, metadata, errors,
+                r.hasNonNull("model") ? r.get("model").asText() : null, r.get("usage"));
     }
 
     private static String callId(JsonNode item) {

@@ -181,7 +181,8 @@ public final class PatchOrder {
         }
     }
 
-    private static float[] normalise(float[] v) {
+    /** {@code v} scaled to unit length (all zeros stays all zeros), so that a dot product is the cosine. */
+    public static float[] normalise(float[] v) {
         double n = 0;
         for (float x : v) {
             n += x * x;
