@@ -14,7 +14,6 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -63,11 +62,6 @@ public class JobConsumer {
     @Inject
     JobResources resources;
 
-    @ConfigProperty(name = "t2s.worker.max-attempts", defaultValue = "3")
-    int maxAttempts;
-    @ConfigProperty(name = "t2s.worker.max-result-bytes", defaultValue = "4194304")
-    int maxResultBytes;
-
     private Semaphore inFlight;
 
     @PostConstruct
@@ -96,9 +90,9 @@ public class JobConsumer {
             throw new IllegalArgumentException("malformed analysis job: " + e.getMessage(), e);
         }
         int attempt = ledger.started(job.patchId(), job.runId(), config.instance());
-        if (attempt > maxAttempts) {
+        if (attempt > config.maxAttempts()) {
             giveUp(job, "the job was started " + (attempt - 1) + " times and never finished: its analysis stopped the worker each time"
-                    + " (t2s.worker.max-attempts " + maxAttempts + ")", "attempts", Instant.now(), null);
+                    + " (t2s.worker.max-attempts " + config.maxAttempts() + ")", "attempts", Instant.now(), null);
         }
         inFlight.acquire();
         metrics.started();
@@ -122,9 +116,9 @@ public class JobConsumer {
                 return;
             }
             String value = Json.write(result);
-            if (value.length() > maxResultBytes) {
+            if (value.length() > config.maxResultBytes()) {
                 giveUp(job, "the patch result is " + value.length() + " bytes, more than t2s.worker.max-result-bytes ("
-                        + maxResultBytes + "): " + (result.patch() == null ? 0 : result.patch().edits().size()) + " edits",
+                        + config.maxResultBytes() + "): " + (result.patch() == null ? 0 : result.patch().edits().size()) + " edits",
                         "result_too_large", start, null);
                 return;
             }

@@ -15,7 +15,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
-import java.util.Optional;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -40,15 +39,15 @@ public class JobResources {
     String token;
     @ConfigProperty(name = "quarkus.rest-client.ingest.url", defaultValue = "http://127.0.0.1:8081")
     String ingestUrl;
-    @ConfigProperty(name = "t2s.worker.memory-budget")
-    Optional<MemorySize> configured;
+    @Inject
+    WorkerConfig config;
 
     private int totalKiB;
     private Semaphore permits;
 
     @PostConstruct
     void init() {
-        long bytes = configured.map(MemorySize::asLongValue).orElse(Runtime.getRuntime().maxMemory() / 2);
+        long bytes = config.memoryBudget().map(MemorySize::asLongValue).orElse(Runtime.getRuntime().maxMemory() / 2);
         totalKiB = (int) Math.max(1024, Math.min(Integer.MAX_VALUE, bytes / 1024));
         permits = new Semaphore(totalKiB, true);
         Gauge.builder("t2s.worker.memory.reserved", this, r -> (double) (r.totalKiB - r.permits.availablePermits()) * 1024)
