@@ -71,6 +71,34 @@ public class AnalysisLedger {
         }
     }
 
+    /**
+     * Counts a start of the job (its first, or a redelivery after a worker stopped before its result was published)
+     * and returns how many starts it has had; 0 when the database cannot say (the job then runs).
+     */
+    public int started(String patchId, String runId, String worker) {
+        try {
+            return jdbi.withHandle(h -> h.createQuery("""
+                            INSERT INTO job_attempts (patch_id, run_id, attempts, last_worker) VALUES (:patchId, :runId, 1, :worker)
+                            ON CONFLICT (patch_id) DO UPDATE SET attempts = job_attempts.attempts + 1, last_worker = excluded.last_worker,
+                                last_started_at = now()
+                            RETURNING attempts""")
+                    .bind("patchId", patchId).bind("runId", runId).bind("worker", worker)
+                    .mapTo(Integer.class).one());
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot count the start of %s: %s", patchId, e.getMessage());
+            return 0;
+        }
+    }
+
+    /** The job's result is on Kafka: its starts are forgotten. */
+    public void finished(String patchId) {
+        try {
+            jdbi.useHandle(h -> h.createUpdate("DELETE FROM job_attempts WHERE patch_id = :patchId").bind("patchId", patchId).execute());
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot clear the starts of %s: %s", patchId, e.getMessage());
+        }
+    }
+
     public Optional<Entry> get(String patchId) {
         return query(SELECT + " WHERE patch_id = :patchId", q -> q.bind("patchId", patchId)).stream().findFirst();
     }

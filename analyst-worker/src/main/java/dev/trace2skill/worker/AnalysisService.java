@@ -58,11 +58,15 @@ public class AnalysisService {
         return job.trajectory().expectedAnswer() != null && !job.trajectory().expectedAnswer().isBlank();
     }
 
-    /** The result recorded for a job whose analysis could not run (the run counts it as failed). */
+    /**
+     * The result recorded for a job whose analysis could not run (the run counts it as failed); for a job whose
+     * referenced trajectory could not be read, from the reference alone.
+     */
     public PatchResult failure(AnalysisJob job, String reason, Duration took) {
         metrics.analysis(job.analyst().wire(), "failed", took);
-        return new PatchResult(job.runId(), job.jobId(), job.patchId(), job.trajectory().id(), job.trajectory().successful(),
+        return new PatchResult(job.runId(), job.jobId(), job.patchId(), job.trajectoryId(), job.trajectorySuccess(),
                 job.analyst(), PatchResult.Status.FAILED, null, null, reason, null, 0, 0, took.toMillis(), config.instance())
-                .withTask(TaskSupport.taskKey(job.trajectory()), hasGroundTruth(job));
+                .withTask(job.trajectory() != null ? TaskSupport.taskKey(job.trajectory()) : TaskSupport.taskKey(null, null, job.trajectoryId()),
+                        job.trajectory() != null ? hasGroundTruth(job) : null);
     }
 }

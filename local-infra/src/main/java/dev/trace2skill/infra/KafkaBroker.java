@@ -34,7 +34,8 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Formats storage and starts the broker, waiting until it serves.
+     * Formats storage and starts the broker, waiting until it serves. On a directory a broker of this class ran on
+     * before (stopped with {@link #close()}), it starts that broker again with its data, on the same port.
      *
      * @param dir      data, config and log directory
      * @param port     client port (PLAINTEXT)
@@ -43,13 +44,21 @@ public final class KafkaBroker implements AutoCloseable {
     public static KafkaBroker start(Path dir, int port, boolean detached, Duration timeout) {
         try {
             Files.createDirectories(dir);
-            int controllerPort = Ports.free();
             Path config = dir.resolve("server.properties");
-            Files.writeString(config, properties(dir, port, controllerPort));
             Path log = dir.resolve("broker.log");
             String classpath = brokerClasspath();
-            Processes.run(List.of(Processes.java(), "-cp", classpath, "kafka.tools.StorageTool", "format",
-                    "--cluster-id=" + clusterId(), "-c", config.toString()), Duration.ofSeconds(60));
+            if (Files.exists(dir.resolve("data").resolve("meta.properties")) && Files.exists(config)) {
+                // a broker stopped earlier on this directory starts again with its data and its configuration
+                if (!Files.readString(config).contains("PLAINTEXT://127.0.0.1:" + port + ",")) {
+                    throw new IllegalStateException("the broker in " + dir + " listened on another port than " + port);
+                }
+                Files.deleteIfExists(log);
+            } else {
+                int controllerPort = Ports.free();
+                Files.writeString(config, properties(dir, port, controllerPort));
+                Processes.run(List.of(Processes.java(), "-cp", classpath, "kafka.tools.StorageTool", "format",
+                        "--cluster-id=" + clusterId(), "-c", config.toString()), Duration.ofSeconds(60));
+            }
             List<String> cmd = new ArrayList<>(List.of(Processes.java(), "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC",
                     "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true", "-cp"));
             if (detached) {

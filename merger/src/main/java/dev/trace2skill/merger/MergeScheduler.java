@@ -30,6 +30,12 @@ public class MergeScheduler {
     @Scheduled(every = "${t2s.merger.check-interval:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         check();
+        // failures trace-ingest has not been told about yet (the broker was away when the run failed)
+        for (var f : store.unannouncedFailures(20).entrySet()) {
+            if (!merges.announceFailure(f.getKey(), f.getValue())) {
+                break;
+            }
+        }
     }
 
     public void check() {

@@ -99,19 +99,49 @@ public class MergeService {
                 LOG.warnf("run %s: merge interrupted, will resume: %s", runId, e.getMessage());
                 store.status(runId, MergeStatus.MERGING, "interrupted: " + e.getMessage());
                 metrics.merged(Duration.between(start, Instant.now()), "interrupted");
+            } catch (Aborted e) {
+                LOG.infof("run %s: trace-ingest failed the run during its merge; S* is not published", runId);
+                metrics.merged(Duration.between(start, Instant.now()), "aborted");
             } catch (RuntimeException e) {
                 LOG.errorf(e, "run %s: merge failed", runId);
-                store.status(runId, MergeStatus.FAILED, e.getMessage());
-                event(new RunEvent(runId, RunEvent.Type.RUN_FAILED, null, null, null, null, null, e.getMessage(), Instant.now()));
+                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                if (store.failed(runId, reason)) {
+                    announceFailure(runId, reason);
+                }
                 metrics.merged(Duration.between(start, Instant.now()), "failed");
             }
         });
         return merged[0];
     }
 
+    /** trace-ingest failed the run while it was merged: the merge stops before S* goes out. */
+    static final class Aborted extends RuntimeException {
+        Aborted() {
+            super("aborted by trace-ingest", null, false, false);
+        }
+    }
+
+    /**
+     * Tells trace-ingest that the merger failed the run (RUN_FAILED, waiting for the broker); if the broker does not
+     * acknowledge it, the run stays marked and {@link MergeScheduler} sends it again.
+     */
+    boolean announceFailure(String runId, String reason) {
+        try {
+            Outgoing.sendAllAndAwait(runEvents, List.of(Outgoing.keyed(runId, Json.write(new RunEvent(runId, RunEvent.Type.RUN_FAILED, null, null,
+                    null, null, null, reason, Instant.now())))), Duration.ofSeconds(15));
+            store.failureAnnounced(runId);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warnf("run %s: cannot tell trace-ingest that the run failed yet (%s); trying again later", runId, e.getMessage());
+            return false;
+        }
+    }
+
     private void doMerge(MergerStore.Run run) {
         String runId = run.runId();
-        store.status(runId, MergeStatus.MERGING, null);
+        if (!store.status(runId, MergeStatus.MERGING, null)) {
+            throw new Aborted();
+        }
         SkillBundle s0 = run.s0().bundle();
         PatchPolicy policy = PatchPolicy.of(run.config().mode());
         boolean offline = run.config().engine() == AnalysisEngine.MINING;
@@ -216,6 +246,9 @@ public class MergeService {
         store.saveOutputs(runId, new MergerStore.Outputs(sStar, Json.write(result.applied()), Json.write(result.decisions()),
                 Json.write(result.fitMoves()), result.diff(), changelog, Json.write(result.provenance()), tree));
         String summary = result.applied().edits().size() + " edits from " + arrival.size() + " patches";
+        if (store.run(runId).map(r -> r.status() == MergeStatus.FAILED).orElse(true)) {
+            throw new Aborted();
+        }
         Outgoing.sendAndAwait(evolvedSkills, s0.name(), Json.write(new SkillEvolved(runId, run.s0(), sStar,
                 result.applied().edits().size(), summary, Instant.now())));
         store.status(runId, MergeStatus.DONE, summary);

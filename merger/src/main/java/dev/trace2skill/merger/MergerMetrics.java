@@ -57,6 +57,11 @@ public class MergerMetrics {
                 .register(registry).increment(n);
     }
 
+    void aborted() {
+        Counter.builder("t2s.merge.runs.aborted").description("runs failed because trace-ingest failed them (RUN_ABORTED)")
+                .register(registry).increment();
+    }
+
     void lateResult() {
         Counter.builder("t2s.merge.patches.late").description("patch results that arrived after their run's merge started (stored, not merged)")
                 .register(registry).increment();

@@ -50,22 +50,30 @@ public class MergerStore {
             deadline = cap;
         }
         Instant firstDeadline = deadline;
-        jdbi.useHandle(h -> h.createUpdate("""
-                        INSERT INTO runs (run_id, skill_name, s0, config, job_ids, total_jobs, status, started_at, deadline, idle_ms, max_deadline)
-                        VALUES (:runId, :skillName, :s0, :config, :jobIds, :totalJobs, :status, :startedAt, :deadline, :idleMs, :maxDeadline)
-                        ON CONFLICT (run_id) DO NOTHING""")
-                .bind("runId", r.runId())
-                .bind("skillName", r.skill().name())
-                .bind("s0", Json.write(r.skill()))
-                .bind("config", Json.write(r.config()))
-                .bind("jobIds", Json.write(r.jobIds()))
-                .bind("totalJobs", r.jobIds().size())
-                .bind("status", MergeStatus.COLLECTING.wire())
-                .bind("startedAt", r.startedAt())
-                .bind("deadline", firstDeadline)
-                .bind("idleMs", idle.toMillis())
-                .bind("maxDeadline", cap)
-                .execute());
+        jdbi.useTransaction(h -> {
+            h.createUpdate("""
+                            INSERT INTO runs (run_id, skill_name, s0, config, job_ids, total_jobs, status, started_at, deadline, idle_ms, max_deadline)
+                            VALUES (:runId, :skillName, :s0, :config, :jobIds, :totalJobs, :status, :startedAt, :deadline, :idleMs, :maxDeadline)
+                            ON CONFLICT (run_id) DO NOTHING""")
+                    .bind("runId", r.runId())
+                    .bind("skillName", r.skill().name())
+                    .bind("s0", Json.write(r.skill()))
+                    .bind("config", Json.write(r.config()))
+                    .bind("jobIds", Json.write(r.jobIds()))
+                    .bind("totalJobs", r.jobIds().size())
+                    .bind("status", MergeStatus.COLLECTING.wire())
+                    .bind("startedAt", r.startedAt())
+                    .bind("deadline", firstDeadline)
+                    .bind("idleMs", idle.toMillis())
+                    .bind("maxDeadline", cap)
+                    .execute();
+            // a run trace-ingest already failed (its RUN_ABORTED came first) is recorded as failed with that reason
+            h.createUpdate("""
+                            UPDATE runs r SET status = :failed, message = 'aborted by trace-ingest: ' || a.reason, updated_at = now()
+                            FROM run_aborts a WHERE r.run_id = :runId AND a.run_id = r.run_id AND r.status <> :failed""")
+                    .bind("runId", r.runId()).bind("failed", MergeStatus.FAILED.wire())
+                    .execute();
+        });
     }
 
     /** What storing a result did. */
@@ -210,10 +218,57 @@ public class MergerStore {
                 .mapTo(String.class).map(body -> Json.read(body, PatchResult.class)).list());
     }
 
-    public void status(String runId, MergeStatus status, String message) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE runs SET status = :status, message = coalesce(:message, message), updated_at = now() WHERE run_id = :runId")
-                .bind("status", status.wire()).bind("message", message).bind("runId", runId)
-                .execute());
+    /** Moves the run on, unless it has failed (a failed run stays failed with its first reason). */
+    public boolean status(String runId, MergeStatus status, String message) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE runs SET status = :status, message = coalesce(:message, message), updated_at = now()
+                        WHERE run_id = :runId AND status <> :failed""")
+                .bind("status", status.wire()).bind("message", message).bind("runId", runId).bind("failed", MergeStatus.FAILED.wire())
+                .execute()) == 1;
+    }
+
+    /** The merger failed the run: trace-ingest must be told (RUN_FAILED) until the broker has acknowledged it. */
+    public boolean failed(String runId, String message) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE runs SET status = :failed, message = :message, failure_announced = false, updated_at = now()
+                        WHERE run_id = :runId AND status <> :failed""")
+                .bind("failed", MergeStatus.FAILED.wire()).bind("message", message).bind("runId", runId)
+                .execute()) == 1;
+    }
+
+    /**
+     * trace-ingest failed the run: it is failed here too with the same reason, whatever its state (also a merged one:
+     * trace-ingest does not register S* of a run it failed). An abort for a run not seen yet is kept for when its
+     * announcement arrives. Returns whether a run changed.
+     */
+    public boolean aborted(String runId, String reason) {
+        return jdbi.inTransaction(h -> {
+            h.createUpdate("INSERT INTO run_aborts (run_id, reason) VALUES (:runId, :reason) ON CONFLICT (run_id) DO NOTHING")
+                    .bind("runId", runId).bind("reason", reason).execute();
+            return h.createUpdate("""
+                            UPDATE runs SET status = :failed, message = 'aborted by trace-ingest: ' || CAST(:reason AS text), failure_announced = true,
+                                   updated_at = now()
+                            WHERE run_id = :runId AND status <> :failed""")
+                    .bind("failed", MergeStatus.FAILED.wire()).bind("reason", reason).bind("runId", runId)
+                    .execute() == 1;
+        });
+    }
+
+    /** Runs this merger failed that trace-ingest has not yet been told about (run id → reason). */
+    public java.util.Map<String, String> unannouncedFailures(int limit) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        jdbi.useHandle(h -> h.createQuery("""
+                        SELECT run_id, coalesce(message, 'failed') AS message FROM runs WHERE NOT failure_announced ORDER BY updated_at LIMIT :limit""")
+                .bind("limit", limit)
+                .map(ConstructorMapper.of(Unannounced.class)).forEach(u -> out.put(u.runId(), u.message())));
+        return out;
+    }
+
+    public record Unannounced(String runId, String message) {
+    }
+
+    public void failureAnnounced(String runId) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE runs SET failure_announced = true WHERE run_id = :runId").bind("runId", runId).execute());
     }
 
     public Optional<NodeResult> node(String runId, String nodeId) {

@@ -41,13 +41,21 @@ public class PoolConsumer {
         scheduler.check();
     }
 
-    /** trace-ingest stored S* as a registry version: S* served here carries that version from now on. */
+    /**
+     * trace-ingest's events on {@code run-events}: S* stored as a registry version (S* served here carries that version
+     * from now on), or the run failed in trace-ingest (RUN_ABORTED: the pool is closed as failed with the same reason,
+     * merged or not, so both services agree on how the run ended).
+     */
     @Incoming("skill-registrations")
     @Blocking
     public void runEvent(String json) {
         RunEvent e = Json.read(json, RunEvent.class);
         if (e.type() == RunEvent.Type.SKILL_REGISTERED && e.runId() != null && e.skillVersion() != null) {
             store.registered(e.runId(), e.skillVersion());
+        } else if (e.type() == RunEvent.Type.RUN_ABORTED && e.runId() != null) {
+            if (store.aborted(e.runId(), e.message() == null ? "failed in trace-ingest" : e.message())) {
+                metrics.aborted();
+            }
         }
     }
 

@@ -41,12 +41,17 @@ public final class Outgoing {
 
     /** Sends every record and waits until all are acknowledged; fails if any failed. */
     public static void sendAllAndAwait(MutinyEmitter<String> emitter, List<Message<String>> records) {
+        sendAllAndAwait(emitter, records, ACK_TIMEOUT);
+    }
+
+    /** Sends every record and waits until all are acknowledged, at most {@code timeout}; fails if any failed or time ran out. */
+    public static void sendAllAndAwait(MutinyEmitter<String> emitter, List<Message<String>> records, Duration timeout) {
         if (records.isEmpty()) {
             return;
         }
         List<Uni<Void>> sends = records.stream().map(emitter::sendMessage).toList();
         try {
-            Uni.join().all(sends).andFailFast().await().atMost(ACK_TIMEOUT);
+            Uni.join().all(sends).andFailFast().await().atMost(timeout);
         } catch (RuntimeException e) {
             throw new IllegalStateException("publishing to Kafka failed: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
         }

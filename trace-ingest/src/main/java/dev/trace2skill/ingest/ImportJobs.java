@@ -44,6 +44,8 @@ public class ImportJobs {
     ImportJobStore jobs;
     @Inject
     MeterRegistry registry;
+    @Inject
+    IngestBudget budget;
 
     @ConfigProperty(name = "t2s.ingest.spool-dir", defaultValue = "${java.io.tmpdir}/t2s-imports")
     String spoolDir;
@@ -111,7 +113,8 @@ public class ImportJobs {
                 return;
             }
             running.incrementAndGet();
-            try (CountingInputStream in = new CountingInputStream(Files.newInputStream(file))) {
+            try (IngestBudget.Reservation ignored = budget.reserveWaiting(Files.size(file));
+                 CountingInputStream in = new CountingInputStream(Files.newInputStream(file))) {
                 IngestReport report = ingestion.ingest(in, shape, format, dataset, options, counts -> jobs.progress(id, in.count, counts));
                 jobs.done(id, in.count, report);
                 counter("done");

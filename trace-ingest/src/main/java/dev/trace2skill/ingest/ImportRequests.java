@@ -8,6 +8,7 @@ import dev.trace2skill.core.importers.QueryChoice;
 import dev.trace2skill.core.importers.TrajectoryImporters;
 import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.trajectory.ErrorRules;
+import dev.trace2skill.core.trajectory.TrajectoryLimits;
 import dev.trace2skill.service.Problem;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -33,6 +34,24 @@ public class ImportRequests {
 
     @ConfigProperty(name = "t2s.ingest.max-trajectory-bytes", defaultValue = "10485760")
     long maxTrajectoryBytes;
+    @ConfigProperty(name = "t2s.ingest.max-steps", defaultValue = "10000")
+    int maxSteps;
+    @ConfigProperty(name = "t2s.ingest.max-step-chars", defaultValue = "1000000")
+    int maxStepChars;
+    @ConfigProperty(name = "t2s.ingest.max-tools", defaultValue = "1000")
+    int maxTools;
+    @ConfigProperty(name = "t2s.ingest.max-record-tokens", defaultValue = "2000000")
+    long maxRecordTokens;
+
+    /** The size limits of one trajectory beyond its bytes (steps, characters per step, distinct tools, JSON tokens). */
+    public TrajectoryLimits limits() {
+        return new TrajectoryLimits(maxSteps, maxStepChars, maxTools, maxRecordTokens);
+    }
+
+    /** This project's own format, with the configured limits. */
+    public ImportOptions nativeOptions(String dataset) {
+        return new ImportOptions(dataset, null, maxTrajectoryBytes, false).withLimits(limits());
+    }
 
     /** An import's parameters as given (query string, or form fields for multipart). */
     public record Params(String format, String dataset, String idPrefix, String model, boolean submittedMeansSuccess, String query,
@@ -45,7 +64,7 @@ public class ImportRequests {
 
     public Parsed parse(Params p, Labels labelsPart) {
         ImportOptions o = new ImportOptions(p.idPrefix() == null || p.idPrefix().isBlank() ? p.dataset() : p.idPrefix(), p.model(),
-                maxTrajectoryBytes, p.submittedMeansSuccess());
+                maxTrajectoryBytes, p.submittedMeansSuccess()).withLimits(limits());
         ObjectNode view = Json.mapper().createObjectNode();
         try {
             QueryChoice q = QueryChoice.parse(p.query());

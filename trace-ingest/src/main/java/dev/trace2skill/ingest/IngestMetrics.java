@@ -30,4 +30,14 @@ public class IngestMetrics {
     public void jobsPublished(int n) {
         Counter.builder("t2s.runs.jobs.published").description("analysis jobs published").register(registry).increment(n);
     }
+
+    public void publishFailed() {
+        Counter.builder("t2s.runs.publish.failures").description("attempts at publishing a run's jobs that failed (retried, then the run fails)")
+                .register(registry).increment();
+    }
+
+    public void runFailed(String origin) {
+        Counter.builder("t2s.runs.failed").description("runs trace-ingest failed, by why: publish, draft, evolved (S* refused), watchdog")
+                .tags("origin", origin).register(registry).increment();
+    }
 }

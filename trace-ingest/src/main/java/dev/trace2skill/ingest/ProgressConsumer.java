@@ -22,8 +22,9 @@ import java.util.List;
 /**
  * Keeps runs current from the other services' messages: patch results (analysis counts and tokens), merge events,
  * the evolved skill (stored as the skill's next version, which is then announced on {@code run-events} for the
- * merger), and Creation-mode drafts (stored, then the run launches).
- * A message that cannot be processed goes to {@code trace-ingest-dlq} with the reason; the consumer keeps going.
+ * merger), and Creation-mode drafts (stored, then the run launches). S* of a run that failed here is not registered
+ * (the merger is told the run failed, again). A message that cannot be processed goes to {@code trace-ingest-dlq} with
+ * the reason (by reference when large, see {@link dev.trace2skill.service.DeadLetters}); the consumer keeps going.
  */
 @ApplicationScoped
 public class ProgressConsumer {
@@ -35,6 +36,8 @@ public class ProgressConsumer {
     SkillStore skills;
     @Inject
     RunLauncher launcher;
+    @Inject
+    RunFailures failures;
     /** SKILL_REGISTERED events, on topic {@code run-events} (a channel of its own: run-events is also incoming here). */
     @Inject
     @Channel("skill-registrations")
@@ -50,7 +53,7 @@ public class ProgressConsumer {
     @Blocking
     public void runEvent(String json) {
         RunEvent e = Json.read(json, RunEvent.class);
-        if (e.type() != RunEvent.Type.SKILL_REGISTERED) {
+        if (e.type() != RunEvent.Type.SKILL_REGISTERED && e.type() != RunEvent.Type.RUN_ABORTED) {
             runs.mergeProgress(e);
         }
     }
@@ -59,10 +62,17 @@ public class ProgressConsumer {
     @Blocking
     public void evolved(String json) {
         SkillEvolved e = Json.read(json, SkillEvolved.class);
+        if (runs.status(e.runId()).orElse(null) == RunStatus.FAILED) {
+            // trace-ingest failed this run (e.g. its jobs could not all be published) before the merger heard of it:
+            // a failed run promotes no skill, and the merger is told again so that it ends the run as failed too
+            LOG.warnf("run %s: S* arrived for a run that failed here; not registered, the merger is told again", e.runId());
+            runs.get(e.runId()).ifPresent(r -> failures.announce(e.runId(), r.message() == null ? "failed in trace-ingest" : r.message()));
+            return;
+        }
         SkillBundle bundle = e.evolved().bundle();
         List<Violation> violations = new SkillValidator().validate(bundle);
         if (!violations.isEmpty()) {
-            runs.failed(e.runId(), "the evolved skill breaks the Agent Skills rules: " + violations);
+            failures.fail(e.runId(), "the evolved skill breaks the Agent Skills rules: " + violations, true);
             throw new IllegalArgumentException("evolved skill of run " + e.runId() + " is invalid: " + violations);
         }
         SkillStore.Version v = skills.register(bundle, "evolved:" + e.runId());
@@ -77,21 +87,24 @@ public class ProgressConsumer {
     public void drafted(String json) {
         SkillDrafted d = Json.read(json, SkillDrafted.class);
         if (d.skill() == null) {
-            runs.failed(d.runId(), "drafting S0 failed: " + d.failure());
+            failures.fail(d.runId(), "drafting S0 failed: " + d.failure(), false);
             return;
         }
         SkillBundle draft = d.skill().bundle();
         List<Violation> violations = new SkillValidator().validate(draft);
         if (!violations.isEmpty()) {
-            runs.failed(d.runId(), "the drafted S0 breaks the Agent Skills rules: " + violations);
+            failures.fail(d.runId(), "the drafted S0 breaks the Agent Skills rules: " + violations, false);
             return;
         }
         String expected = runs.skillName(d.runId()).orElseThrow(() -> new IllegalArgumentException("unknown run " + d.runId()));
         if (!expected.equals(draft.name())) {
-            runs.failed(d.runId(), "the draft is named " + draft.name() + ", not " + expected);
+            failures.fail(d.runId(), "the draft is named " + draft.name() + ", not " + expected, false);
             return;
         }
+        if (runs.status(d.runId()).orElse(null) != RunStatus.DRAFTING) {
+            return; // a redelivered draft, or a run that failed waiting for it
+        }
         SkillStore.Version v = skills.register(draft, "draft:" + d.runId());
-        launcher.launchAfterDraft(d.runId(), draft, v.version());
+        launcher.launchAfterDraft(d.runId(), v.version());
     }
 }

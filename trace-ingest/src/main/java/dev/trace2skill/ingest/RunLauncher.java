@@ -30,7 +30,7 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 import java.security.SecureRandom;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -40,15 +40,28 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Starts evolution runs: resolves S0, selects the trajectories, records the run, then publishes {@link RunStarted} and
- * one {@link AnalysisJob} per trajectory (key run id + trajectory id, spread evenly over the partitions; each job
- * inlines the trajectory and the frozen S0). A Creation-mode run without S0 first asks the analyst workers for a draft
- * and launches when it arrives.
+ * Starts evolution runs: resolves S0, selects the trajectories (ids and outcomes only, streamed from the database),
+ * records the run, then publishes {@link RunStarted} and one {@link AnalysisJob} per trajectory (key run id +
+ * trajectory id, spread evenly over the partitions). A job inlines the frozen S0 and its trajectory when the stored
+ * trajectory is at most {@code t2s.runs.inline-trajectory-bytes}; a larger one travels by reference and the worker
+ * reads it from trace-ingest. Bodies are streamed from the database and the jobs sent in bounded chunks, each
+ * acknowledged before the next is read, so a run of any size publishes in bounded memory. A run is bounded by what its
+ * announcement can carry (its job ids and S0 in one message): a larger selection is refused with 422 naming
+ * {@code trajectories.limit}. A Creation-mode run without S0 first asks the analyst workers for a draft and launches
+ * when it arrives.
+ * <p>
+ * When publishing fails (Kafka unreachable, a send refused), the run stays {@code publishing} with the reason and
+ * {@link RunWatchdog} tries again after {@code t2s.runs.publish-retry-delay}, up to {@code t2s.runs.publish-attempts}
+ * attempts in all; then the run fails with the reason, and the merger is told (RUN_ABORTED) so that it closes the
+ * run's pool the same way. Publishing twice is harmless: a job's patch id makes its result count once.
  */
 @ApplicationScoped
 public class RunLauncher {
     private static final Logger LOG = Logger.getLogger(RunLauncher.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Jobs sent before waiting for the broker's acknowledgements: at most this many records or {@link #CHUNK_BYTES}. */
+    static final int CHUNK_RECORDS = 256;
+    static final long CHUNK_BYTES = 16L * 1024 * 1024;
 
     @Inject
     TrajectoryStore trajectories;
@@ -60,7 +73,9 @@ public class RunLauncher {
     IngestMetrics metrics;
     @Inject
     Validator validator;
-    /** A run's jobs, all at once: up to {@link RunRequest#MAX_LIMIT} records wait for the sender. */
+    @Inject
+    RunFailures failures;
+    /** A run's jobs, in chunks of at most {@link #CHUNK_RECORDS} records awaited together. */
     @Inject
     @Channel(Topics.ANALYSIS_JOBS)
     @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
@@ -76,6 +91,14 @@ public class RunLauncher {
 
     @ConfigProperty(name = "t2s.runs.default-min-support", defaultValue = "2")
     int defaultMinSupport;
+    @ConfigProperty(name = "t2s.runs.inline-trajectory-bytes", defaultValue = "262144")
+    long inlineTrajectoryBytes;
+    @ConfigProperty(name = "t2s.runs.max-announcement-bytes", defaultValue = "8388608")
+    long maxAnnouncementBytes;
+    @ConfigProperty(name = "t2s.runs.publish-attempts", defaultValue = "5")
+    int publishAttempts;
+    @ConfigProperty(name = "t2s.runs.publish-timeout", defaultValue = "30s")
+    Duration publishTimeout;
 
     public RunView start(RunRequest req) {
         if (req == null) {
@@ -104,59 +127,144 @@ public class RunLauncher {
 
         String skillName = req.skill().contains("@") ? req.skill().substring(0, req.skill().indexOf('@')) : req.skill();
         Optional<SkillStore.Version> s0 = resolveSkill(req.skill(), mode);
-        List<Trajectory> selected = trajectories.select(sel.dataset(), "any".equals(outcome) ? null : outcome, sel.ids(), limit);
+        List<TrajectoryStore.Candidate> selected = trajectories.candidates(sel.dataset(), "any".equals(outcome) ? null : outcome, sel.ids(), limit);
         Map<String, AnalystKind> jobs = new LinkedHashMap<>();
-        for (Trajectory t : selected) {
-            analysts.analystFor(t, engine).ifPresent(a -> jobs.put(t.id(), a));
+        for (TrajectoryStore.Candidate t : selected) {
+            analysts.analystFor(t.success(), engine).ifPresent(a -> jobs.put(t.id(), a));
         }
         if (jobs.isEmpty()) {
             throw TrajectoryResource.field(422, "No trajectories to analyse", "trajectories", selected.size()
                     + " trajectories matched the selection, and none is for the " + analysts.wire() + " analysts");
         }
         String runId = newRunId();
+        long skillBytes = s0.map(v -> skills.bundle(skillName, v.version()).map(b -> (long) Json.write(SkillSnapshot.of(b, v.version())).length())
+                .orElse(0L)).orElse(0L);
+        long announcement = announcementBytes(runId, jobs.keySet(), skillBytes);
+        if (announcement > maxAnnouncementBytes) {
+            long perJob = Math.max(1, (announcement - skillBytes) / jobs.size());
+            long fits = Math.max(1, (maxAnnouncementBytes - skillBytes - 4_096) / perJob);
+            throw TrajectoryResource.field(422, "Run too large", "trajectories.limit", "the selection holds " + jobs.size()
+                    + " jobs, and a run announces all its job ids and S0 in one message of at most " + maxAnnouncementBytes
+                    + " bytes (this one would be " + announcement + "): select at most about " + fits + " trajectories");
+        }
         runs.create(new RunStore.NewRun(runId, s0.isPresent() ? RunStatus.PUBLISHING : RunStatus.DRAFTING, config, skillName,
                 s0.map(SkillStore.Version::version).orElse(null), req), jobs);
         metrics.runStarted(engine.wire(), analysts.wire(), mode.wire());
         if (s0.isEmpty()) {
-            List<String> samples = selected.stream().map(Trajectory::query).limit(5).toList();
+            List<String> samples = trajectories.queries(jobs.keySet().stream().limit(5).toList());
             String domain = req.domain() != null ? req.domain() : "the tasks of dataset " + sel.dataset();
-            Outgoing.sendAndAwait(draftRequests, runId, Json.write(new DraftRequest(runId, skillName, domain, samples, config)));
-            LOG.infof("run %s: asked for a Creation-mode draft of %s before analysing %d trajectories", runId, skillName, jobs.size());
+            try {
+                Outgoing.sendAllAndAwait(draftRequests, List.of(Outgoing.keyed(runId, Json.write(new DraftRequest(runId, skillName, domain, samples, config)))),
+                        publishTimeout);
+                LOG.infof("run %s: asked for a Creation-mode draft of %s before analysing %d trajectories", runId, skillName, jobs.size());
+            } catch (RuntimeException e) {
+                failures.fail(runId, "cannot ask for a Creation-mode draft: " + e.getMessage(), false);
+            }
         } else {
-            SkillBundle bundle = skills.bundle(skillName, s0.get().version()).orElseThrow();
-            launch(runId, bundle, s0.get().version(), config, selected.stream().filter(t -> jobs.containsKey(t.id())).toList(), jobs);
+            attempt(runId, 1);
         }
         return runs.get(runId).orElseThrow();
     }
 
-    /** After a Creation-mode draft was stored as a version of the skill. */
-    public void launchAfterDraft(String runId, SkillBundle draft, int version) {
-        RunConfig config = runs.config(runId).orElseThrow(() -> new IllegalStateException("unknown run " + runId));
-        Map<String, AnalystKind> jobs = runs.jobs(runId);
-        List<Trajectory> selected = trajectories.select(null, null, new ArrayList<>(jobs.keySet()), jobs.size());
-        launch(runId, draft, version, config, selected, jobs);
+    /** The size of a run's announcement ({@link RunStarted}): its job ids and S0, and a little for the rest. */
+    static long announcementBytes(String runId, java.util.Collection<String> trajectoryIds, long skillBytes) {
+        long ids = 0;
+        for (String id : trajectoryIds) {
+            ids += runId.length() + 1 + id.length() + 3;
+        }
+        return ids + skillBytes + 2_048;
     }
 
-    void launch(String runId, SkillBundle s0, int version, RunConfig config, List<Trajectory> selected, Map<String, AnalystKind> jobs) {
+    /** After a Creation-mode draft was stored as a version of the skill. */
+    public void launchAfterDraft(String runId, int version) {
+        if (runs.drafted(runId, version)) {
+            attempt(runId, 1);
+        }
+    }
+
+    /**
+     * One attempt at publishing a run's jobs (the run is claimed by the caller). A failed attempt leaves the run
+     * {@code publishing} with the reason for a later one, or fails the run after the last.
+     */
+    public boolean attempt(String runId, int attemptNumber) {
+        try {
+            launch(runId);
+            return true;
+        } catch (RuntimeException e) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            metrics.publishFailed();
+            if (attemptNumber >= publishAttempts) {
+                LOG.errorf("run %s: publishing failed on attempt %d of %d, the run fails: %s", runId, attemptNumber, publishAttempts, reason);
+                failures.fail(runId, "could not publish the run's jobs (" + attemptNumber + " attempts): " + reason, true);
+            } else {
+                LOG.warnf("run %s: publishing failed on attempt %d of %d, retrying later: %s", runId, attemptNumber, publishAttempts, reason);
+                runs.publishFailed(runId, "publishing failed (attempt " + attemptNumber + " of " + publishAttempts + "), retrying: " + reason);
+            }
+            return false;
+        }
+    }
+
+    /** Publishes the run's announcement and its jobs, from what the database holds about it. */
+    void launch(String runId) {
+        RunStore.Launch run = runs.launch(runId).orElseThrow(() -> new IllegalStateException("unknown run " + runId));
+        if (!RunStatus.PUBLISHING.wire().equals(run.status())) {
+            return;
+        }
+        int version = run.skillVersion();
+        SkillBundle s0 = skills.bundle(run.skillName(), version)
+                .orElseThrow(() -> new IllegalStateException("the registry has no " + run.skillName() + "@" + version));
+        RunConfig config = run.runConfig();
         SkillSnapshot snapshot = SkillSnapshot.of(s0, version);
-        List<String> jobIds = selected.stream().map(t -> Topics.jobKey(runId, t.id())).toList();
-        Outgoing.sendAndAwait(runAnnouncements, runId, Json.write(new RunStarted(runId, snapshot, config, jobIds, Instant.now())));
+        List<String> jobIds = runs.jobKeys(runId);
+        Outgoing.sendAllAndAwait(runAnnouncements, List.of(Outgoing.keyed(runId, Json.write(new RunStarted(runId, snapshot, config, jobIds,
+                run.createdAt())))), publishTimeout);
         // Jobs go round-robin over the partitions from a random start instead of by the hash of their keys: a worker
         // owns whole partitions, and a run lasts as long as its busiest worker. Hashing N keys leaves a worker's share
         // binomial (512 jobs over 2 workers came out 272 / 240 in bench/ WorkerBench); round-robin evens it to one job
         // per partition. Nothing depends on a job's partition: patch ids, not partitions, make redeliveries idempotent.
         int partitions = Outgoing.partitions(kafka, Topics.ANALYSIS_JOBS, Topics.ANALYSIS_JOBS);
         int first = RANDOM.nextInt(partitions);
-        List<Message<String>> records = new ArrayList<>(selected.size());
-        for (Trajectory t : selected) {
+        int total = jobIds.size();
+        Chunk chunk = new Chunk();
+        int[] published = {0};
+        int[] byReference = {0};
+        trajectories.forRun(runId, inlineTrajectoryBytes, t -> {
             String key = Topics.jobKey(runId, t.id());
-            AnalysisJob job = new AnalysisJob(key, runId, jobs.get(t.id()), snapshot, t, config, selected.size());
-            records.add(Outgoing.toPartition((first + records.size()) % partitions, key, Json.write(job)));
+            AnalystKind analyst = AnalystKind.fromWire(t.analyst());
+            AnalysisJob job = t.body() != null
+                    ? new AnalysisJob(key, runId, analyst, snapshot, Json.read(t.body(), Trajectory.class), config, total)
+                    : new AnalysisJob(key, runId, analyst, snapshot, null, config, total,
+                    new AnalysisJob.TrajectoryRef(t.id(), t.success(), t.bodyBytes()));
+            if (t.body() == null) {
+                byReference[0]++;
+            }
+            String value = Json.write(job);
+            chunk.add(Outgoing.toPartition((first + published[0]++) % partitions, key, value), value.length());
+            if (chunk.records.size() >= CHUNK_RECORDS || chunk.bytes >= CHUNK_BYTES) {
+                chunk.send();
+            }
+        });
+        chunk.send();
+        runs.published(runId, published[0], version);
+        metrics.jobsPublished(published[0]);
+        LOG.infof("run %s: published %d analysis jobs against %s (%d by reference)", runId, published[0], snapshot.ref(), byReference[0]);
+    }
+
+    /** Jobs sent together and awaited together. */
+    private final class Chunk {
+        final List<Message<String>> records = new ArrayList<>(CHUNK_RECORDS);
+        long bytes;
+
+        void add(Message<String> record, long size) {
+            records.add(record);
+            bytes += size;
         }
-        Outgoing.sendAllAndAwait(analysisJobs, records);
-        runs.published(runId, records.size(), version);
-        metrics.jobsPublished(records.size());
-        LOG.infof("run %s: published %d analysis jobs against %s", runId, records.size(), snapshot.ref());
+
+        void send() {
+            Outgoing.sendAllAndAwait(analysisJobs, records, publishTimeout);
+            records.clear();
+            bytes = 0;
+        }
     }
 
     private Optional<SkillStore.Version> resolveSkill(String ref, EvolutionMode mode) {

@@ -5,6 +5,7 @@ import dev.trace2skill.core.pipeline.AnalystKind;
 import dev.trace2skill.core.pipeline.PatchResult;
 import dev.trace2skill.core.pipeline.RunConfig;
 import dev.trace2skill.core.pipeline.RunEvent;
+import dev.trace2skill.core.pipeline.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jdbi.v3.core.Jdbi;
@@ -28,10 +29,14 @@ public class RunStore {
 
     public void create(NewRun run, Map<String, AnalystKind> jobs) {
         jdbi.useTransaction(h -> {
+            // a publishing run is taken (claimed) by the request that creates it: its first attempt
             h.createUpdate("""
-                            INSERT INTO runs (id, status, mode, analysts, engine, skill_name, skill_version, request, config)
-                            VALUES (:id, :status, :mode, :analysts, :engine, :skillName, :skillVersion, :request::jsonb, :config::jsonb)""")
+                            INSERT INTO runs (id, status, mode, analysts, engine, skill_name, skill_version, request, config,
+                                              publish_attempts, publish_claimed_at)
+                            VALUES (:id, :status, :mode, :analysts, :engine, :skillName, :skillVersion, :request::jsonb, :config::jsonb,
+                                    :attempts, CASE WHEN :attempts > 0 THEN now() END)""")
                     .bind("id", run.id())
+                    .bind("attempts", run.status() == RunStatus.PUBLISHING ? 1 : 0)
                     .bind("status", run.status().wire())
                     .bind("mode", run.config().mode().wire())
                     .bind("analysts", run.config().analysts().wire())
@@ -68,18 +73,123 @@ public class RunStore {
         return scalar("SELECT skill_name FROM runs WHERE id = :id", runId);
     }
 
+    /** The run's jobs are on the topic: it is analysing (unless it ended meanwhile). */
     public void published(String runId, int jobs, int skillVersion) {
         jdbi.useHandle(h -> h.createUpdate("""
-                        UPDATE runs SET status = :status, jobs_published = :jobs, skill_version = :version, updated_at = now()
-                        WHERE id = :id""")
+                        UPDATE runs SET status = :status, jobs_published = :jobs, skill_version = :version, publish_claimed_at = NULL,
+                               message = NULL, updated_at = now()
+                        WHERE id = :id AND status IN (:publishing, :drafting)""")
                 .bind("status", RunStatus.ANALYSING.wire()).bind("jobs", jobs).bind("version", skillVersion).bind("id", runId)
+                .bind("publishing", RunStatus.PUBLISHING.wire()).bind("drafting", RunStatus.DRAFTING.wire())
                 .execute());
     }
 
-    public void failed(String runId, String message) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE runs SET status = :status, message = :message, updated_at = now() WHERE id = :id")
-                .bind("status", RunStatus.FAILED.wire()).bind("message", message).bind("id", runId)
+    /** A Creation-mode run's drafted S0 is stored as {@code version}: the run publishes its jobs next (first attempt claimed). */
+    public boolean drafted(String runId, int version) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE runs SET status = :publishing, skill_version = :version, publish_attempts = 1, publish_claimed_at = now(),
+                               updated_at = now()
+                        WHERE id = :id AND status = :drafting""")
+                .bind("publishing", RunStatus.PUBLISHING.wire()).bind("drafting", RunStatus.DRAFTING.wire())
+                .bind("version", version).bind("id", runId)
+                .execute()) == 1;
+    }
+
+    /**
+     * Fails the run with the reason, unless it already ended (a done run stays done; a failed one keeps its first
+     * reason). With {@code tellMerger}, the run is marked for a RUN_ABORTED announcement to the merger (see
+     * {@link #unannouncedAborts}). Returns whether the run changed.
+     */
+    public boolean failed(String runId, String message, boolean tellMerger) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE runs SET status = :failed, message = :message, abort_announced = :announced, publish_claimed_at = NULL,
+                               updated_at = now()
+                        WHERE id = :id AND status NOT IN (:failed, :done)""")
+                .bind("failed", RunStatus.FAILED.wire()).bind("done", RunStatus.DONE.wire())
+                .bind("message", message).bind("announced", !tellMerger).bind("id", runId)
+                .execute()) == 1;
+    }
+
+    /** A publishing attempt failed and another follows: the run stays publishing, with why, until a replica retries it. */
+    public void publishFailed(String runId, String message) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        UPDATE runs SET message = :message, publish_claimed_at = NULL, updated_at = now()
+                        WHERE id = :id AND status = :publishing""")
+                .bind("message", message).bind("id", runId).bind("publishing", RunStatus.PUBLISHING.wire())
                 .execute());
+    }
+
+    /**
+     * Takes up to {@code limit} publishing runs no replica is publishing now (none took it, or the one that did has not
+     * finished within {@code claimTimeout}) whose last attempt is at least {@code retryDelay} old, counting the attempt.
+     * Two replicas never take the same run (row locks, skipped when held).
+     */
+    public List<Claim> claimPublishing(java.time.Duration retryDelay, java.time.Duration claimTimeout, int limit) {
+        return jdbi.inTransaction(h -> h.createQuery("""
+                        UPDATE runs SET publish_attempts = publish_attempts + 1, publish_claimed_at = now(), updated_at = now()
+                        WHERE id IN (SELECT id FROM runs
+                                     WHERE status = :publishing
+                                       AND ((publish_claimed_at IS NULL AND updated_at < now() - :retryMs * interval '1 millisecond')
+                                         OR publish_claimed_at < now() - :claimMs * interval '1 millisecond')
+                                     ORDER BY updated_at LIMIT :limit FOR UPDATE SKIP LOCKED)
+                        RETURNING id, publish_attempts""")
+                .bind("publishing", RunStatus.PUBLISHING.wire())
+                .bind("retryMs", retryDelay.toMillis()).bind("claimMs", claimTimeout.toMillis()).bind("limit", limit)
+                .map(ConstructorMapper.of(Claim.class)).list());
+    }
+
+    /** A run taken to publish, with its attempt number. */
+    public record Claim(String id, int publishAttempts) {
+    }
+
+    /** Drafting runs whose draft has not arrived within {@code timeout}. */
+    public List<String> overdueDrafts(java.time.Duration timeout) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT id FROM runs WHERE status = :drafting AND updated_at < now() - :ms * interval '1 millisecond'
+                        ORDER BY updated_at LIMIT 50""")
+                .bind("drafting", RunStatus.DRAFTING.wire()).bind("ms", timeout.toMillis())
+                .mapTo(String.class).list());
+    }
+
+    /** Failed runs the merger has not yet been told about (id → reason). */
+    public Map<String, String> unannouncedAborts(int limit) {
+        Map<String, String> out = new LinkedHashMap<>();
+        jdbi.useHandle(h -> h.createQuery("""
+                        SELECT id, coalesce(message, 'failed') AS message FROM runs WHERE NOT abort_announced ORDER BY updated_at LIMIT :limit""")
+                .bind("limit", limit)
+                .map(ConstructorMapper.of(Abort.class)).forEach(a -> out.put(a.id(), a.message())));
+        return out;
+    }
+
+    public record Abort(String id, String message) {
+    }
+
+    public void abortAnnounced(String runId) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE runs SET abort_announced = true WHERE id = :id").bind("id", runId).execute());
+    }
+
+    /** What publishing a run's jobs needs from its row. */
+    public record Launch(String id, String status, String skillName, Integer skillVersion, String config, Instant createdAt,
+                         int publishAttempts) {
+        RunConfig runConfig() {
+            return Json.read(config, RunConfig.class);
+        }
+    }
+
+    public Optional<Launch> launch(String runId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT id, status, skill_name, skill_version, config, created_at, publish_attempts FROM runs WHERE id = :id""")
+                .bind("id", runId).map(ConstructorMapper.of(Launch.class)).findOne());
+    }
+
+    /** The run's job keys (run id + ":" + trajectory id), in trajectory id order. */
+    public List<String> jobKeys(String runId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT trajectory_id FROM run_jobs WHERE run_id = :run ORDER BY trajectory_id")
+                .bind("run", runId).mapTo(String.class).map(t -> Topics.jobKey(runId, t)).list());
+    }
+
+    public Optional<RunStatus> status(String runId) {
+        return scalar("SELECT status FROM runs WHERE id = :id", runId).map(RunStatus::fromWire);
     }
 
     /** Counts a patch result once: the first result for a job wins, redeliveries change nothing. */
@@ -114,7 +224,7 @@ public class RunStore {
             case MERGE_DONE -> RunStatus.MERGED;
             case RUN_FAILED -> RunStatus.FAILED;
             case RESULT_LATE -> null;
-            case SKILL_REGISTERED -> throw new IllegalArgumentException("SKILL_REGISTERED is trace-ingest's own event, not merge progress");
+            case SKILL_REGISTERED, RUN_ABORTED -> throw new IllegalArgumentException(e.type() + " is trace-ingest's own event, not merge progress");
         };
         if (e.pool() != null) {
             poolCounts(e.runId(), e.pool());
@@ -128,7 +238,8 @@ public class RunStore {
                                    merge_level = coalesce(:level, merge_level), merge_levels = coalesce(:levels, merge_levels),
                                    merge_nodes_done = coalesce(:nodesDone, merge_nodes_done),
                                    merge_nodes_total = coalesce(:nodesTotal, merge_nodes_total),
-                                   message = coalesce(:message, message), updated_at = now()
+                                   message = CASE WHEN status IN (:done, :failed) THEN message ELSE coalesce(:message, message) END,
+                                   updated_at = now()
                             WHERE id = :id""")
                     .bind("done", RunStatus.DONE.wire()).bind("failed", RunStatus.FAILED.wire()).bind("status", status.wire())
                     .bind("level", e.mergeLevel()).bind("levels", e.mergeLevels())
@@ -153,8 +264,9 @@ public class RunStore {
     }
 
     public void evolved(String runId, int version) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE runs SET status = :status, evolved_version = :version, updated_at = now() WHERE id = :id")
-                .bind("status", RunStatus.DONE.wire()).bind("version", version).bind("id", runId)
+        jdbi.useHandle(h -> h.createUpdate("""
+                        UPDATE runs SET status = :status, evolved_version = :version, updated_at = now() WHERE id = :id AND status <> :failed""")
+                .bind("status", RunStatus.DONE.wire()).bind("version", version).bind("id", runId).bind("failed", RunStatus.FAILED.wire())
                 .execute());
     }
 

@@ -19,7 +19,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
@@ -43,9 +42,8 @@ public class TrajectoryResource {
     ImportRequests requests;
     @Inject
     ImportJobs jobs;
-
-    @ConfigProperty(name = "t2s.ingest.max-trajectory-bytes", defaultValue = "10485760")
-    long maxTrajectoryBytes;
+    @Inject
+    IngestBudget budget;
 
     @POST
     @Path("/trajectories")
@@ -53,14 +51,26 @@ public class TrajectoryResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Push trajectories: one JSON object, a JSON array, or NDJSON (streamed); ?async=true imports in the background")
     public Response push(@QueryParam("dataset") String dataset, @QueryParam("async") String async,
-                         @HeaderParam("Content-Type") String contentType, InputStream body) {
+                         @HeaderParam("Content-Type") String contentType, @HeaderParam("Content-Length") String contentLength,
+                         InputStream body) {
         dataset(dataset);
-        ImportOptions options = new ImportOptions(dataset, null, maxTrajectoryBytes, false);
+        ImportOptions options = requests.nativeOptions(dataset);
         TrajectoryImporters.Shape shape = ImportRequests.shape(contentType, NativeImporter.FORMAT);
         if (ImportRequests.async(async)) {
             return accepted(jobs.submit(body, shape, NativeImporter.FORMAT, dataset, options, Json.mapper().createObjectNode()));
         }
-        return respond(ingestion.ingest(body, shape, NativeImporter.FORMAT, dataset, options, Ingestion.Progress.NONE));
+        try (IngestBudget.Reservation ignored = budget.reserve(length(contentLength))) {
+            return respond(ingestion.ingest(body, shape, NativeImporter.FORMAT, dataset, options, Ingestion.Progress.NONE));
+        }
+    }
+
+    /** The request's Content-Length, or -1 when it has none (chunked) or it is not a number. */
+    static long length(String contentLength) {
+        try {
+            return contentLength == null ? -1 : Long.parseLong(contentLength.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     @POST
@@ -75,7 +85,8 @@ public class TrajectoryResource {
                                  @QueryParam("query") String query, @QueryParam("system") String system,
                                  @QueryParam("errorPattern") List<String> errorPatterns, @QueryParam("labels") String labels,
                                  @QueryParam("async") String async,
-                                 @HeaderParam("Content-Type") String contentType, InputStream body) {
+                                 @HeaderParam("Content-Type") String contentType, @HeaderParam("Content-Length") String contentLength,
+                                 InputStream body) {
         format(format);
         dataset(dataset);
         ImportRequests.Parsed parsed = requests.parse(new ImportRequests.Params(format, dataset, idPrefix, model, submittedMeansSuccess,
@@ -84,7 +95,9 @@ public class TrajectoryResource {
         if (parsed.async()) {
             return accepted(jobs.submit(body, shape, format, dataset, parsed.options(), parsed.view()));
         }
-        return respond(ingestion.ingest(body, shape, format, dataset, parsed.options(), Ingestion.Progress.NONE));
+        try (IngestBudget.Reservation ignored = budget.reserve(length(contentLength))) {
+            return respond(ingestion.ingest(body, shape, format, dataset, parsed.options(), Ingestion.Progress.NONE));
+        }
     }
 
     @POST
@@ -112,7 +125,8 @@ public class TrajectoryResource {
         if (parsed.async()) {
             return accepted(jobs.submit(file.uploadedFile(), shape, format, dataset, parsed.options(), parsed.view()));
         }
-        try (InputStream in = java.nio.file.Files.newInputStream(file.uploadedFile())) {
+        try (IngestBudget.Reservation ignored = budget.reserve(file.size());
+             InputStream in = java.nio.file.Files.newInputStream(file.uploadedFile())) {
             return respond(ingestion.ingest(in, shape, format, dataset, parsed.options(), Ingestion.Progress.NONE));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot read the uploaded file: " + e.getMessage(), e);

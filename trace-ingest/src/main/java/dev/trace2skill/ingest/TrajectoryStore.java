@@ -162,9 +162,21 @@ public class TrajectoryStore {
         }
     }
 
-    /** Trajectories for a run: by ids, or by dataset and outcome, oldest first, at most {@code limit}. */
-    public List<Trajectory> select(String dataset, String outcome, List<String> ids, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT body FROM trajectories WHERE true");
+    /**
+     * A trajectory a run selects, without its body: its id, outcome and the size of its stored JSON.
+     *
+     * @param bodyBytes bytes of the stored JSON body (read from the value's header, not by reading the body)
+     */
+    public record Candidate(String id, boolean success, long bodyBytes) {
+    }
+
+    /**
+     * The trajectories a run selects — by ids, or by dataset and outcome — oldest first, at most {@code limit}: ids,
+     * outcomes and sizes only, never the bodies (a run of 100,000 trajectories holds 100,000 small rows here; the
+     * bodies are streamed one at a time when the jobs are published, see {@link #forRun}).
+     */
+    public List<Candidate> candidates(String dataset, String outcome, List<String> ids, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT id, success, octet_length(body) AS body_bytes FROM trajectories WHERE true");
         boolean byIds = ids != null && !ids.isEmpty();
         if (byIds) {
             sql.append(" AND id = ANY(:ids)");
@@ -176,8 +188,8 @@ public class TrajectoryStore {
             sql.append(" AND success = :success");
         }
         sql.append(" ORDER BY seq LIMIT :limit");
-        return jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql.toString()).bind("limit", limit);
+        return jdbi.inTransaction(h -> {
+            Query q = h.createQuery(sql.toString()).bind("limit", limit).setFetchSize(2_000);
             if (byIds) {
                 q.bind("ids", ids.toArray(String[]::new));
             }
@@ -187,8 +199,38 @@ public class TrajectoryStore {
             if (outcome != null) {
                 q.bind("success", outcome.equals("success"));
             }
-            return q.mapTo(String.class).map(body -> Json.read(body, Trajectory.class)).list();
+            return q.map(ConstructorMapper.of(Candidate.class)).list();
         });
+    }
+
+    /** The queries of these trajectories (a Creation-mode draft's examples of the tasks). */
+    public List<String> queries(List<String> ids) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT body::jsonb ->> 'query' FROM trajectories WHERE id = ANY(:ids) ORDER BY seq")
+                .bind("ids", ids.toArray(String[]::new)).mapTo(String.class).list());
+    }
+
+    /**
+     * A run's trajectory as its job is published: the body when it is at most the inline size, else null (the job
+     * then refers to it by id).
+     */
+    public record RunTrajectory(String id, String analyst, boolean success, long bodyBytes, String body) {
+    }
+
+    /**
+     * Streams a run's trajectories in stored order, one at a time, with a cursor ({@code fetchSize} rows per round
+     * trip): bodies up to {@code inlineBytes} are read, larger ones are not. Memory stays at one round trip of rows
+     * whatever the size of the run.
+     */
+    public void forRun(String runId, long inlineBytes, java.util.function.Consumer<RunTrajectory> each) {
+        jdbi.useTransaction(h -> h.createQuery("""
+                        SELECT t.id, j.analyst, t.success, octet_length(t.body) AS body_bytes,
+                               CASE WHEN octet_length(t.body) <= :inline THEN t.body END AS body
+                        FROM run_jobs j JOIN trajectories t ON t.id = j.trajectory_id
+                        WHERE j.run_id = :run ORDER BY t.seq""")
+                .bind("run", runId).bind("inline", inlineBytes)
+                .setFetchSize(16)
+                .map(ConstructorMapper.of(RunTrajectory.class))
+                .useStream(rows -> rows.forEach(each)));
     }
 
     static String encodeCursor(long seq) {

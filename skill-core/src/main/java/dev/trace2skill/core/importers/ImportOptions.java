@@ -1,6 +1,7 @@
 package dev.trace2skill.core.importers;
 
 import dev.trace2skill.core.trajectory.ErrorRules;
+import dev.trace2skill.core.trajectory.TrajectoryLimits;
 
 /**
  * How records become trajectories.
@@ -14,9 +15,11 @@ import dev.trace2skill.core.trajectory.ErrorRules;
  * @param system                what happens to the agent's own prompt (system messages, instructions, template system parts)
  * @param errorRules            how error observations are recognised (the built-in rules plus an upload's extra patterns)
  * @param labels                correctness labels from a separate results file, or null
+ * @param limits                steps, characters per step, distinct tools and JSON tokens per record (the tokens checked
+ *                              while the record is parsed, the rest on the trajectory before it is accepted)
  */
 public record ImportOptions(String idPrefix, String model, long maxRecordBytes, boolean submittedMeansSuccess,
-                            QueryChoice query, SystemPrompt system, ErrorRules errorRules, Labels labels) {
+                            QueryChoice query, SystemPrompt system, ErrorRules errorRules, Labels labels, TrajectoryLimits limits) {
     public static final long DEFAULT_MAX_RECORD_BYTES = 10L * 1024 * 1024;
 
     /** What happens to the agent's own prompt: never the query, never a step. */
@@ -42,10 +45,16 @@ public record ImportOptions(String idPrefix, String model, long maxRecordBytes, 
         query = query == null ? QueryChoice.DEFAULT : query;
         system = system == null ? SystemPrompt.SKIP : system;
         errorRules = errorRules == null ? ErrorRules.DEFAULT : errorRules;
+        limits = limits == null ? TrajectoryLimits.DEFAULT : limits;
+    }
+
+    public ImportOptions(String idPrefix, String model, long maxRecordBytes, boolean submittedMeansSuccess,
+                         QueryChoice query, SystemPrompt system, ErrorRules errorRules, Labels labels) {
+        this(idPrefix, model, maxRecordBytes, submittedMeansSuccess, query, system, errorRules, labels, null);
     }
 
     public ImportOptions(String idPrefix, String model, long maxRecordBytes, boolean submittedMeansSuccess) {
-        this(idPrefix, model, maxRecordBytes, submittedMeansSuccess, null, null, null, null);
+        this(idPrefix, model, maxRecordBytes, submittedMeansSuccess, null, null, null, null, null);
     }
 
     public static ImportOptions defaults(String idPrefix) {
@@ -53,30 +62,34 @@ public record ImportOptions(String idPrefix, String model, long maxRecordBytes, 
     }
 
     public ImportOptions withMaxRecordBytes(long max) {
-        return new ImportOptions(idPrefix, model, max, submittedMeansSuccess, query, system, errorRules, labels);
+        return new ImportOptions(idPrefix, model, max, submittedMeansSuccess, query, system, errorRules, labels, limits);
     }
 
     public ImportOptions withModel(String m) {
-        return new ImportOptions(idPrefix, m, maxRecordBytes, submittedMeansSuccess, query, system, errorRules, labels);
+        return new ImportOptions(idPrefix, m, maxRecordBytes, submittedMeansSuccess, query, system, errorRules, labels, limits);
     }
 
     public ImportOptions withQuery(QueryChoice q) {
-        return new ImportOptions(idPrefix, model, maxRecordBytes, submittedMeansSuccess, q, system, errorRules, labels);
+        return new ImportOptions(idPrefix, model, maxRecordBytes, submittedMeansSuccess, q, system, errorRules, labels, limits);
     }
 
     public ImportOptions withSystem(SystemPrompt s) {
-        return new ImportOptions(idPrefix, model, maxRecordBytes, submittedMeansSuccess, query, s, errorRules, labels);
+        return new ImportOptions(idPrefix, model, maxRecordBytes, submittedMeansSuccess, query, s, errorRules, labels, limits);
     }
 
     public ImportOptions withErrorRules(ErrorRules r) {
-        return new ImportOptions(idPrefix, model, maxRecordBytes, submittedMeansSuccess, query, system, r, labels);
+        return new ImportOptions(idPrefix, model, maxRecordBytes, submittedMeansSuccess, query, system, r, labels, limits);
     }
 
     public ImportOptions withLabels(Labels l) {
-        return new ImportOptions(idPrefix, model, maxRecordBytes, submittedMeansSuccess, query, system, errorRules, l);
+        return new ImportOptions(idPrefix, model, maxRecordBytes, submittedMeansSuccess, query, system, errorRules, l, limits);
+    }
+
+    public ImportOptions withLimits(TrajectoryLimits l) {
+        return new ImportOptions(idPrefix, model, maxRecordBytes, submittedMeansSuccess, query, system, errorRules, labels, l);
     }
 
     public ImportOptions withSubmittedMeansSuccess(boolean b) {
-        return new ImportOptions(idPrefix, model, maxRecordBytes, b, query, system, errorRules, labels);
+        return new ImportOptions(idPrefix, model, maxRecordBytes, b, query, system, errorRules, labels, limits);
     }
 }

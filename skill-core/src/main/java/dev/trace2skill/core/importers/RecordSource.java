@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trace2skill.core.json.Json;
 
@@ -33,6 +34,9 @@ import java.util.function.Consumer;
  *   <li>NDJSON: one record per line; a line longer than the record limit is skipped unread and reported as too large,
  *       and a malformed line is reported without stopping the stream.</li>
  * </ul>
+ * A record within the byte limit may still be made of millions of tiny values (a 10 MB record of 500,000 steps):
+ * the parser counts the record's JSON tokens as it reads them and stops at {@code maxRecordTokens}, so such a record
+ * is reported as too large before its tree is built, and memory per record stays bounded whatever its shape.
  */
 public final class RecordSource {
     static final int MAX_NESTING = 200;
@@ -46,16 +50,55 @@ public final class RecordSource {
      * @param recordFields field names that mark an object as a record rather than a map keyed by record id
      */
     public static void json(InputStream in, Set<String> recordFields, long maxRecordBytes, Consumer<RawRecord> sink) throws IOException {
-        new JsonScanner(in, recordFields, maxRecordBytes, sink).run();
+        json(in, recordFields, maxRecordBytes, Long.MAX_VALUE, sink);
     }
 
-    /** A JSON parser factory that bounds nesting and string length (a string cannot be longer than a record). */
-    static JsonFactory factory(long maxRecordBytes) {
+    /** @param maxRecordTokens JSON tokens per record, counted by the parser as it reads */
+    public static void json(InputStream in, Set<String> recordFields, long maxRecordBytes, long maxRecordTokens,
+                            Consumer<RawRecord> sink) throws IOException {
+        new JsonScanner(in, recordFields, maxRecordBytes, maxRecordTokens, sink).run();
+    }
+
+    /**
+     * A JSON parser factory that bounds nesting, string length (a string cannot be longer than a record) and the
+     * tokens of one record.
+     */
+    static JsonFactory factory(long maxRecordBytes, long maxRecordTokens) {
         JsonFactory factory = Json.mapper().getFactory().copy();
-        factory.setStreamReadConstraints(StreamReadConstraints.builder()
+        StreamReadConstraints.Builder constraints = StreamReadConstraints.builder()
                 .maxStringLength((int) Math.min(Integer.MAX_VALUE - 16, Math.max(1_000_000L, maxRecordBytes + 16)))
-                .maxNestingDepth(MAX_NESTING).build());
+                .maxNestingDepth(MAX_NESTING);
+        if (maxRecordTokens < Long.MAX_VALUE) {
+            constraints.maxTokenCount(maxRecordTokens);
+        }
+        factory.setStreamReadConstraints(constraints.build());
         return factory;
+    }
+
+    /** A record's tree, or null after reporting it (malformed, too many tokens, not an object) to the sink. */
+    private static JsonNode parse(JsonParser p, int index, String key, long bytes, long maxTokens, String notObject,
+                                  Consumer<RawRecord> sink) throws IOException {
+        p.setCodec(Json.mapper());
+        JsonNode node;
+        try {
+            node = p.readValueAsTree();
+        } catch (StreamConstraintsException e) {
+            if (p.currentTokenCount() >= maxTokens) {
+                sink.accept(new RawRecord(index, key, null, bytes, "record too large: more than " + maxTokens
+                        + " JSON tokens (field names, values, brackets); the limit is " + maxTokens, true));
+            } else {
+                sink.accept(new RawRecord(index, key, null, bytes, "malformed JSON: " + e.getOriginalMessage(), false));
+            }
+            return null;
+        } catch (JsonProcessingException e) {
+            sink.accept(new RawRecord(index, key, null, bytes, "malformed JSON: " + e.getOriginalMessage(), false));
+            return null;
+        }
+        if (node == null || !node.isObject()) {
+            sink.accept(new RawRecord(index, key, null, bytes, notObject, false));
+            return null;
+        }
+        return node;
     }
 
     /** The structural scanner over an upload's bytes. */
@@ -63,6 +106,7 @@ public final class RecordSource {
         private final InputStream in;
         private final Set<String> recordFields;
         private final long max;
+        private final long maxTokens;
         private final Consumer<RawRecord> sink;
         private final JsonFactory factory;
         private final byte[] buf = new byte[64 * 1024];
@@ -78,12 +122,13 @@ public final class RecordSource {
         private boolean overflow;
         private byte[] stack = new byte[64];
 
-        JsonScanner(InputStream in, Set<String> recordFields, long max, Consumer<RawRecord> sink) {
+        JsonScanner(InputStream in, Set<String> recordFields, long max, long maxTokens, Consumer<RawRecord> sink) {
             this.in = in;
             this.recordFields = recordFields;
             this.max = max;
+            this.maxTokens = maxTokens;
             this.sink = sink;
-            this.factory = factory(max);
+            this.factory = factory(max, maxTokens);
         }
 
         /** Thrown when the structure is broken: the stream ends after the record it was found in is reported. */
@@ -215,21 +260,15 @@ public final class RecordSource {
             }
             JsonNode node;
             try (JsonParser p = factory.createParser(capture, 0, captured)) {
-                p.setCodec(Json.mapper());
-                node = p.readValueAsTree();
-            } catch (JsonProcessingException e) {
-                sink.accept(new RawRecord(i, key, null, recordBytes, "malformed JSON: " + e.getOriginalMessage(), false));
-                release();
-                return;
+                node = parse(p, i, key, recordBytes, maxTokens, "each record must be a JSON object", sink);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-            if (node == null || !node.isObject()) {
-                sink.accept(new RawRecord(i, key, null, recordBytes, "each record must be a JSON object", false));
-            } else {
+            // the captured bytes are not needed once parsed: let them go before the record is mapped
+            release();
+            if (node != null) {
                 sink.accept(new RawRecord(i, key, node, recordBytes, null, false));
             }
-            release();
         }
 
         /** Reports the record cut short by broken structure, then stops the stream. */
@@ -519,6 +558,12 @@ public final class RecordSource {
 
     /** NDJSON: one record per line, each line bounded before it is parsed. */
     public static void ndjson(InputStream in, long maxRecordBytes, Consumer<RawRecord> sink) throws IOException {
+        ndjson(in, maxRecordBytes, Long.MAX_VALUE, sink);
+    }
+
+    /** @param maxRecordTokens JSON tokens per line, counted by the parser as it reads */
+    public static void ndjson(InputStream in, long maxRecordBytes, long maxRecordTokens, Consumer<RawRecord> sink) throws IOException {
+        JsonFactory factory = factory(maxRecordBytes, maxRecordTokens);
         int index = 0;
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         byte[] buf = new byte[64 * 1024];
@@ -547,7 +592,7 @@ public final class RecordSource {
                 if (nl == n) {
                     break;
                 }
-                index = line(line, lineBytes, overflow, index, maxRecordBytes, sink);
+                index = line(factory, line, lineBytes, overflow, index, maxRecordBytes, maxRecordTokens, sink);
                 line.reset();
                 overflow = false;
                 lineBytes = 0;
@@ -555,11 +600,12 @@ public final class RecordSource {
             }
         }
         if (lineBytes > 0) {
-            line(line, lineBytes, overflow, index, maxRecordBytes, sink);
+            line(factory, line, lineBytes, overflow, index, maxRecordBytes, maxRecordTokens, sink);
         }
     }
 
-    private static int line(ByteArrayOutputStream line, long bytes, boolean overflow, int index, long max, Consumer<RawRecord> sink) {
+    private static int line(JsonFactory factory, ByteArrayOutputStream line, long bytes, boolean overflow, int index, long max,
+                            long maxTokens, Consumer<RawRecord> sink) {
         if (overflow) {
             sink.accept(tooLarge(index, null, bytes, max));
             return index + 1;
@@ -576,15 +622,16 @@ public final class RecordSource {
             sink.accept(new RawRecord(index, null, null, raw.length, "invalid UTF-8", false));
             return index + 1;
         }
-        try {
-            JsonNode node = Json.mapper().readTree(text);
-            if (node == null || !node.isObject()) {
-                sink.accept(new RawRecord(index, null, null, raw.length, "each line must be a JSON object", false));
-            } else {
-                sink.accept(new RawRecord(index, null, node, raw.length, null, false));
-            }
-        } catch (JsonProcessingException e) {
-            sink.accept(new RawRecord(index, null, null, raw.length, "malformed JSON: " + e.getOriginalMessage(), false));
+        raw = null;
+        JsonNode node;
+        try (JsonParser p = factory.createParser(text)) {
+            node = parse(p, index, null, bytes, maxTokens, "each line must be a JSON object", sink);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        text = null;
+        if (node != null) {
+            sink.accept(new RawRecord(index, null, node, bytes, null, false));
         }
         return index + 1;
     }

@@ -61,8 +61,9 @@ public final class TrajectoryImporters {
     }
 
     /**
-     * Streams an upload through an importer. Every accepted trajectory has passed {@link TrajectoryRules}; every
-     * rejected record names its index, key and fields.
+     * Streams an upload through an importer. Every accepted trajectory has passed {@link TrajectoryRules} and is within
+     * the options' {@link dev.trace2skill.core.trajectory.TrajectoryLimits} (a record over them is rejected as too
+     * large); every rejected record names its index, key and fields.
      */
     public static void read(InputStream in, Shape shape, TrajectoryImporter importer, ImportOptions options,
                             Consumer<ImportRecord> sink) throws IOException {
@@ -84,6 +85,11 @@ public final class TrajectoryImporters {
             }
             for (ImportRecord r : mapped) {
                 if (r.ok()) {
+                    List<FieldError> oversized = options.limits().check(r.trajectory());
+                    if (!oversized.isEmpty()) {
+                        sink.accept(new ImportRecord(r.index(), r.sourceKey(), null, oversized, r.bytes(), true));
+                        continue;
+                    }
                     List<FieldError> broken = TrajectoryRules.check(r.trajectory());
                     sink.accept(broken.isEmpty() ? r : ImportRecord.rejected(r.index(), r.sourceKey(), broken, r.bytes()));
                 } else {
@@ -92,9 +98,9 @@ public final class TrajectoryImporters {
             }
         };
         switch (shape) {
-            case NDJSON -> RecordSource.ndjson(in, options.maxRecordBytes(), mapper);
+            case NDJSON -> RecordSource.ndjson(in, options.maxRecordBytes(), options.limits().maxTokens(), mapper);
             case TEXT -> TextLogSource.read(in, options.maxRecordBytes(), mapper);
-            default -> RecordSource.json(in, importer.recordFields(), options.maxRecordBytes(), mapper);
+            default -> RecordSource.json(in, importer.recordFields(), options.maxRecordBytes(), options.limits().maxTokens(), mapper);
         }
     }
 

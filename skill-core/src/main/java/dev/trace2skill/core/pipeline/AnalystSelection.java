@@ -33,10 +33,14 @@ public enum AnalystSelection {
 
     /** The analyst for a trajectory under this selection and engine, or empty when it is not analysed. */
     public Optional<AnalystKind> analystFor(Trajectory t, AnalysisEngine engine) {
+        return analystFor(t.successful(), engine);
+    }
+
+    /** The analyst for a trajectory of this outcome, or empty when it is not analysed. */
+    public Optional<AnalystKind> analystFor(boolean success, AnalysisEngine engine) {
         if (engine == AnalysisEngine.MINING) {
             return Optional.of(AnalystKind.MINING);
         }
-        boolean success = t.successful();
         return switch (this) {
             case ERROR -> success ? Optional.empty() : Optional.of(AnalystKind.ERROR);
             case SUCCESS -> success ? Optional.of(AnalystKind.SUCCESS) : Optional.empty();

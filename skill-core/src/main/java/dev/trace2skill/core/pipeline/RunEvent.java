@@ -29,9 +29,10 @@ public record RunEvent(String runId, Type type, Integer mergeLevel, Integer merg
                        Integer skillVersion) {
     /**
      * RESULT_LATE: a patch result arrived after the run's merge had started; SKILL_REGISTERED: trace-ingest stored S*
-     * as a registry version.
+     * as a registry version; RUN_ABORTED: trace-ingest failed the run (its jobs could not all be published, its S*
+     * broke the rules, …), so the merger closes the run's pool as failed with the same reason instead of merging it.
      */
-    public enum Type { MERGE_STARTED, MERGE_PROGRESS, MERGE_DONE, RUN_FAILED, RESULT_LATE, SKILL_REGISTERED }
+    public enum Type { MERGE_STARTED, MERGE_PROGRESS, MERGE_DONE, RUN_FAILED, RESULT_LATE, SKILL_REGISTERED, RUN_ABORTED }
 
     public RunEvent {
         pool = pool == null || pool.isEmpty() ? null : java.util.Map.copyOf(pool);
@@ -45,6 +46,11 @@ public record RunEvent(String runId, Type type, Integer mergeLevel, Integer merg
     public RunEvent(String runId, Type type, Integer mergeLevel, Integer mergeLevels, Integer nodesDone, Integer nodesTotal,
                     TokenUsage usage, String message, Instant at) {
         this(runId, type, mergeLevel, mergeLevels, nodesDone, nodesTotal, usage, message, at, null, null);
+    }
+
+    /** trace-ingest failed the run: the merger must not merge it, and fails its pool with this reason. */
+    public static RunEvent aborted(String runId, String reason) {
+        return new RunEvent(runId, Type.RUN_ABORTED, null, null, null, null, null, reason, Instant.now(), null, null);
     }
 
     /** trace-ingest stored a run's S* as version {@code version} of its skill. */
