@@ -29,9 +29,17 @@ public record RunEvent(String runId, Type type, Integer mergeLevel, Integer merg
                        Integer skillVersion) {
     /**
      * RESULT_LATE: a patch result arrived after the run's merge had started; SKILL_REGISTERED: trace-ingest stored S*
-     * as a registry version.
+     * as a registry version; SKILL_HELD: trace-ingest holds S* as a candidate because the safety check flagged it
+     * (the run needs approval); SKILL_REJECTED: a person rejected the held S* (the run failed).
      */
-    public enum Type { MERGE_STARTED, MERGE_PROGRESS, MERGE_DONE, RUN_FAILED, RESULT_LATE, SKILL_REGISTERED }
+    public enum Type {
+        MERGE_STARTED, MERGE_PROGRESS, MERGE_DONE, RUN_FAILED, RESULT_LATE, SKILL_REGISTERED, SKILL_HELD, SKILL_REJECTED;
+
+        /** The registry's own events (trace-ingest to the merger), not merge progress. */
+        public boolean fromRegistry() {
+            return this == SKILL_REGISTERED || this == SKILL_HELD || this == SKILL_REJECTED;
+        }
+    }
 
     public RunEvent {
         pool = pool == null || pool.isEmpty() ? null : java.util.Map.copyOf(pool);
@@ -45,6 +53,17 @@ public record RunEvent(String runId, Type type, Integer mergeLevel, Integer merg
     public RunEvent(String runId, Type type, Integer mergeLevel, Integer mergeLevels, Integer nodesDone, Integer nodesTotal,
                     TokenUsage usage, String message, Instant at) {
         this(runId, type, mergeLevel, mergeLevels, nodesDone, nodesTotal, usage, message, at, null, null);
+    }
+
+    /** trace-ingest holds a run's S* as candidate {@code candidateId} until a person approves it. */
+    public static RunEvent skillHeld(String runId, String candidateId, String summary) {
+        return new RunEvent(runId, Type.SKILL_HELD, null, null, null, null, null,
+                "S* needs approval (candidate " + candidateId + "): " + summary, Instant.now(), null, null);
+    }
+
+    /** A person rejected a run's held S*. */
+    public static RunEvent skillRejected(String runId, String reason) {
+        return new RunEvent(runId, Type.SKILL_REJECTED, null, null, null, null, null, reason, Instant.now(), null, null);
     }
 
     /** trace-ingest stored a run's S* as version {@code version} of its skill. */
