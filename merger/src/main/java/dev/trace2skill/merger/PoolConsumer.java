@@ -41,13 +41,40 @@ public class PoolConsumer {
         scheduler.check();
     }
 
-    /** trace-ingest stored S* as a registry version: S* served here carries that version from now on. */
+    /**
+     * What trace-ingest did with S*: stored it as a registry version (S* served here carries that version from now on,
+     * and a run that waited for approval is done), held it for approval (the run needs approval here too), or a
+     * person rejected it (the run failed).
+     */
     @Incoming("skill-registrations")
     @Blocking
     public void runEvent(String json) {
         RunEvent e = Json.read(json, RunEvent.class);
-        if (e.type() == RunEvent.Type.SKILL_REGISTERED && e.runId() != null && e.skillVersion() != null) {
-            store.registered(e.runId(), e.skillVersion());
+        if (e.runId() == null || store.run(e.runId()).isEmpty()) {
+            return;
+        }
+        MergeStatus now = store.run(e.runId()).get().status();
+        switch (e.type()) {
+            case SKILL_REGISTERED -> {
+                if (e.skillVersion() != null) {
+                    store.registered(e.runId(), e.skillVersion());
+                }
+                if (now == MergeStatus.NEEDS_APPROVAL) {
+                    store.status(e.runId(), MergeStatus.DONE, "S* approved: " + e.message());
+                }
+            }
+            case SKILL_HELD -> {
+                if (now == MergeStatus.DONE || now == MergeStatus.NEEDS_APPROVAL) {
+                    store.status(e.runId(), MergeStatus.NEEDS_APPROVAL, e.message());
+                }
+            }
+            case SKILL_REJECTED -> {
+                if (now != MergeStatus.FAILED) {
+                    store.status(e.runId(), MergeStatus.FAILED, e.message());
+                }
+            }
+            default -> {
+            }
         }
     }
 
