@@ -55,4 +55,24 @@ class ModelGatewayTest {
                 .hasMessageContaining("unknown model endpoint 'nope'");
         assertThat(gateway.resolve(new ModelSettings(null, "http://10.0.0.5:8000/v1", "qwen", 0.0, 10)).baseUrl()).isEqualTo("http://10.0.0.5:8000/v1");
     }
+
+    /**
+     * A run's base URL is accepted only when the operator allowed it (here t2s.models.allowed-base-urls lists
+     * http://10.0.0.5:8000/v1) or it is a configured endpoint's; the configured key goes to its own endpoint only.
+     */
+    @Test
+    void baseUrlsComeFromTheAllowListAndKeysStayWithTheirEndpoint() {
+        assertThatThrownBy(() -> gateway.resolve(new ModelSettings(null, "https://collector.attacker.example/v1", "qwen", null, null)))
+                .isInstanceOf(ModelGateway.BaseUrlNotAllowed.class).hasMessageContaining("t2s.models.allowed-base-urls");
+        assertThatThrownBy(() -> gateway.resolve(new ModelSettings(null, "http://user:pw@10.0.0.5:8000/v1", "qwen", null, null)))
+                .isInstanceOf(ModelGateway.BaseUrlNotAllowed.class).hasMessageContaining("without user info");
+        // allowed: no key travels with it, not even when the run also names an endpoint that has one
+        ModelGateway.Target allowed = gateway.resolve(new ModelSettings("default", "HTTP://10.0.0.5:8000/v1/", "qwen", null, null));
+        assertThat(allowed.apiKey()).isNull();
+        assertThat(allowed.endpoint()).isEqualTo("url:http://10.0.0.5:8000/v1");
+        // the default endpoint's own URL: that endpoint, with its own key
+        ModelGateway.Target own = gateway.resolve(new ModelSettings(null, model.baseUrl() + "/", "qwen", null, null));
+        assertThat(own.endpoint()).isEqualTo("default");
+        assertThat(own.apiKey()).isEqualTo("test-key");
+    }
 }

@@ -101,6 +101,39 @@ class EndToEndTest {
         }
     }
 
+    /**
+     * As the services ship (no T2S_PUBLIC_READS): every read under /v1/ needs a token, a wrong one is refused, and
+     * health and metrics stay open for probes and scrapers.
+     */
+    @Test
+    @Order(0)
+    void readsNeedATokenByDefaultAndHealthStaysOpen() throws Exception {
+        Map<ServiceProcess, String> reads = Map.of(ingest, "/v1/trajectories", worker, "/v1/analyses", merger, "/v1/runs/nope",
+                evaluator, "/v1/evaluations");
+        for (ServiceProcess s : List.of(ingest, worker, merger, evaluator)) {
+            for (String auth : new String[]{null, "Bearer wrong"}) {
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.url() + reads.get(s)));
+                if (auth != null) {
+                    b.header("Authorization", auth);
+                }
+                HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(s.url() + " " + auth + ": " + r.body()).isEqualTo(auth == null ? 401 : 403);
+                assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+            }
+            // a NUL in a path id is a 422 naming the parameter in every service, not a 500 from the database
+            HttpResponse<String> nul = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + reads.get(s).replace("/nope", "") + "/a%00b"))
+                    .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(nul.statusCode()).as(s.url() + " NUL: " + nul.body()).isEqualTo(422);
+            assertThat(nul.body()).contains("\"status\":422");
+            HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/q/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).as(s.url() + " readiness").isEqualTo(200);
+            HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).as(s.url() + " metrics").isEqualTo(200);
+        }
+    }
+
     @Test
     @Order(1)
     void offlineEngineWithNoModelServerAtAll() throws Exception {
@@ -350,7 +383,8 @@ class EndToEndTest {
     }
 
     static String get(String url) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
         return r.body();
     }

@@ -49,6 +49,8 @@ public class EvaluationResource {
     BuiltinRunner builtin;
     @Inject
     EvaluatorConfig config;
+    @Inject
+    dev.trace2skill.service.Access access;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -122,7 +124,8 @@ public class EvaluationResource {
         if (offset < 0) {
             throw Problem.invalidParameter("offset", "must not be negative");
         }
-        return store.episodes(id, status, limit, offset, false).stream().map(r -> row(r, false)).toList();
+        boolean admin = access.admin();
+        return store.episodes(id, status, limit, offset, false).stream().map(r -> row(r, false, admin)).toList();
     }
 
     @GET
@@ -133,7 +136,7 @@ public class EvaluationResource {
         evaluation(id);
         EvaluationStore.Row r = store.episode(episodeId).filter(e -> e.evaluationId().equals(id))
                 .orElseThrow(() -> Problem.of(404, "No such episode", "evaluation " + id + " has no episode " + episodeId).failure());
-        return row(r, true);
+        return row(r, true, access.admin());
     }
 
     @POST
@@ -253,7 +256,12 @@ public class EvaluationResource {
         return o;
     }
 
-    private static Map<String, Object> row(EvaluationStore.Row r, boolean withTrajectory) {
+    /**
+     * One episode as the API shows it. The task's expected answer — which external runners are never sent — is shown
+     * to the admin token only, in {@code expected} and in the trajectory's {@code expectedAnswer}; others see
+     * {@code expectedHidden: true} where an expected answer exists.
+     */
+    private static Map<String, Object> row(EvaluationStore.Row r, boolean withTrajectory, boolean admin) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("episodeId", r.episodeId());
         m.put("condition", r.condition().label());
@@ -264,14 +272,19 @@ public class EvaluationResource {
         m.put("seed", r.seed());
         m.put("status", r.status());
         m.put("answer", r.answer());
-        m.put("expected", r.expected());
+        m.put("expected", admin ? r.expected() : null);
+        m.put("expectedHidden", !admin && r.expected() != null ? Boolean.TRUE : null);
         m.put("promptTokens", r.promptTokens());
         m.put("completionTokens", r.completionTokens());
         m.put("error", r.error());
         m.put("source", r.source());
         m.put("latencyMs", r.latencyMs());
         if (withTrajectory && r.trajectory() != null) {
-            m.put("trajectory", Json.mapper().valueToTree(Json.read(r.trajectory(), dev.trace2skill.core.trajectory.Trajectory.class)));
+            JsonNode t = Json.mapper().valueToTree(Json.read(r.trajectory(), dev.trace2skill.core.trajectory.Trajectory.class));
+            if (!admin && t instanceof ObjectNode o) {
+                o.remove("expectedAnswer");
+            }
+            m.put("trajectory", t);
         }
         m.values().removeIf(java.util.Objects::isNull);
         return m;

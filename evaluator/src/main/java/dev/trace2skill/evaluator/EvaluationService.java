@@ -133,11 +133,11 @@ public class EvaluationService {
                 if (byLabel.putIfAbsent(t.model(), m) != null) {
                     problems.add(FieldProblem.of("models[" + i + "].model", "model '" + t.model() + "' is listed twice"));
                 }
+            } catch (ModelGateway.BaseUrlNotAllowed e) {
+                // an evaluation sends skills and tasks to its models: only configured or allowed servers
+                problems.add(FieldProblem.of("models[" + i + "].baseUrl", dev.trace2skill.core.pipeline.BaseUrls.refusal(m.baseUrl())));
             } catch (IllegalArgumentException e) {
                 problems.add(FieldProblem.of("models[" + i + "].endpoint", e.getMessage()));
-            }
-            if (m.baseUrl() != null && !m.baseUrl().matches("^https?://.+")) {
-                problems.add(FieldProblem.of("models[" + i + "].baseUrl", "must be an http(s) URL"));
             }
         }
         return byLabel;

@@ -40,6 +40,8 @@ import static org.hamcrest.Matchers.startsWith;
 @QuarkusTestResource(ModelServerResource.class)
 class EvaluatorTest {
     static final String TOKEN = "Bearer dev-token";
+    /** The admin token of the test profile: the only one that sees expected answers. */
+    static final String ADMIN = "test-admin-token";
     static final String TABLE_SKILL = """
             ---
             name: table-qa
@@ -144,11 +146,12 @@ class EvaluatorTest {
         assertThat(skill.path("tokenChange").asDouble()).isEqualTo(120.0);
 
         // every episode is stored as a labelled trajectory with its tool calls and observations
-        List<Map<String, Object>> rows = given().get("/v1/evaluations/" + id + "/episodes?status=WRONG").then().statusCode(200)
+        // (expected answers are the admin token's to see: the admin reads them here; see expectedAnswersOnlyForTheAdminToken)
+        List<Map<String, Object>> rows = given().auth().oauth2(ADMIN).get("/v1/evaluations/" + id + "/episodes?status=WRONG").then().statusCode(200)
                 .extract().jsonPath().getList("$");
         assertThat(rows).hasSize(1);
         assertThat(rows.get(0)).containsEntry("answer", "4").containsEntry("expected", "3").containsEntry("taskId", "tq-1");
-        JsonNode episode = Json.mapper().valueToTree(given().get("/v1/evaluations/" + id + "/episodes/" + rows.get(0).get("episodeId"))
+        JsonNode episode = Json.mapper().valueToTree(given().auth().oauth2(ADMIN).get("/v1/evaluations/" + id + "/episodes/" + rows.get(0).get("episodeId"))
                 .then().statusCode(200).extract().as(Map.class));
         JsonNode trajectory = episode.path("trajectory");
         assertThat(trajectory.path("outcome").path("success").asBoolean()).isFalse();
@@ -485,7 +488,7 @@ class EvaluatorTest {
         assertThat(new String(dlq.get(0).headers().lastHeader("dead-letter-reason").value(), StandardCharsets.UTF_8)).contains("unreadable eval result");
 
         // the runner's trajectory is stored as the episode's labelled trajectory, under the episode id, with the evaluator's verdict
-        JsonNode stored = Json.mapper().valueToTree(given().get("/v1/evaluations/" + id + "/episodes/" + episodeOf.apply("sheet-1|true"))
+        JsonNode stored = Json.mapper().valueToTree(given().auth().oauth2(ADMIN).get("/v1/evaluations/" + id + "/episodes/" + episodeOf.apply("sheet-1|true"))
                 .then().statusCode(200).extract().as(Map.class));
         assertThat(stored.path("status").asText()).isEqualTo("CORRECT");
         assertThat(stored.path("source").asText()).isEqualTo("rest");

@@ -177,7 +177,8 @@ public final class Demo implements Callable<Integer> {
     }
 
     private String text(String url) throws IOException, InterruptedException {
-        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(1)).GET().build(),
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(1))
+                        .header("Authorization", "Bearer " + token).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (res.statusCode() / 100 != 2) {
             throw new IllegalStateException("GET " + url + " answered " + res.statusCode() + ": " + res.body());

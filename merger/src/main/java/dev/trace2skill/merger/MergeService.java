@@ -28,6 +28,8 @@ import dev.trace2skill.core.pipeline.SkillEvolved;
 import dev.trace2skill.core.pipeline.SkillSnapshot;
 import dev.trace2skill.core.pipeline.Topics;
 import dev.trace2skill.core.skill.SkillBundle;
+import dev.trace2skill.core.skill.SkillSafety;
+import dev.trace2skill.core.text.MarkdownLiteral;
 import dev.trace2skill.core.trajectory.TokenUsage;
 import dev.trace2skill.model.ModelGateway;
 import dev.trace2skill.model.Prompts;
@@ -242,19 +244,46 @@ public class MergeService {
         String changelog = Changelog.render(header, result, nodeDecisions, outcomes, missing, pool.support(), extras);
         String tree = tree(runId, plan, saved, arrival, ordered, branching, pool.support(), similarity ? embeddings : null,
                 config.similarity().duplicate());
+        // the safety check (what S* adds to S0: new addresses to send to, requests to set instructions aside, hidden text,
+        // secrets); trace-ingest runs it too and holds a flagged S* for approval instead of registering it
+        List<SkillSafety.Finding> safety = SkillSafety.check(s0, result.skill());
+        changelog = changelog + safetySection(safety);
         SkillSnapshot sStar = SkillSnapshot.of(result.skill(), 0);
         store.saveOutputs(runId, new MergerStore.Outputs(sStar, Json.write(result.applied()), Json.write(result.decisions()),
                 Json.write(result.fitMoves()), result.diff(), changelog, Json.write(result.provenance()), tree));
+        store.saveSafety(runId, Json.write(safety));
         String summary = result.applied().edits().size() + " edits from " + arrival.size() + " patches";
         if (store.run(runId).map(r -> r.status() == MergeStatus.FAILED).orElse(true)) {
             throw new Aborted();
         }
         Outgoing.sendAndAwait(evolvedSkills, s0.name(), Json.write(new SkillEvolved(runId, run.s0(), sStar,
-                result.applied().edits().size(), summary, Instant.now())));
-        store.status(runId, MergeStatus.DONE, summary);
+                result.applied().edits().size(), summary, Instant.now(), safety)));
+        metrics.safety(safety);
+        if (!safety.isEmpty()) {
+            summary = summary + "; S* needs approval: " + SkillSafety.summary(safety);
+            store.status(runId, MergeStatus.NEEDS_APPROVAL, summary);
+        } else {
+            store.status(runId, MergeStatus.DONE, summary);
+        }
         event(new RunEvent(runId, RunEvent.Type.MERGE_DONE, plan.depth(), plan.depth(), plan.groups().size(), plan.groups().size(),
                 mergeUsage, summary, Instant.now(), poolCounts));
         LOG.infof("run %s: S* ready (%s)", runId, summary);
+    }
+
+    /** The changelog's account of the safety check; what was found is quoted as inline code, never as Markdown. */
+    static String safetySection(List<SkillSafety.Finding> safety) {
+        StringBuilder md = new StringBuilder("\n## Safety check\n\n");
+        if (safety.isEmpty()) {
+            return md.append("Nothing found: no new address or host to send to, no request to set instructions aside, no hidden text,"
+                    + " no secret.\n").toString();
+        }
+        md.append("S* is held for approval (trace-ingest: `GET /v1/skills/<name>/candidates`), because of ").append(safety.size())
+                .append(safety.size() == 1 ? " finding" : " findings").append(":\n\n");
+        for (SkillSafety.Finding f : safety) {
+            md.append("- ").append(f.kind()).append(", ").append(MarkdownLiteral.code(f.file() + ":" + f.line())).append(": ")
+                    .append(MarkdownLiteral.code(f.message(), 300)).append(" — ").append(MarkdownLiteral.code(f.excerpt(), 300)).append('\n');
+        }
+        return md.toString();
     }
 
     /** The pool in the fixed order (the computed one if the fixed order does not name exactly the pool's patches). */

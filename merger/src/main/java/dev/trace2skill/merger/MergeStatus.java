@@ -9,6 +9,11 @@ public enum MergeStatus {
     /** Merging level by level; an interrupted merge stays here and resumes. */
     MERGING,
     DONE,
+    /**
+     * S* is merged but the safety check flagged it: trace-ingest holds it as a candidate, and it becomes a version
+     * (DONE) only when a person approves it, or the run fails when rejected.
+     */
+    NEEDS_APPROVAL,
     FAILED;
 
     public String wire() {
@@ -19,7 +24,8 @@ public enum MergeStatus {
         return valueOf(value.toUpperCase(Locale.ROOT));
     }
 
+    /** Never merged again: done, failed, or merged and waiting for a decision. */
     public boolean terminal() {
-        return this == DONE || this == FAILED;
+        return this == DONE || this == FAILED || this == NEEDS_APPROVAL;
     }
 }

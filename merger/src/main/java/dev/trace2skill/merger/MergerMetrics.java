@@ -31,6 +31,16 @@ public class MergerMetrics {
                 .register(registry).increment(n);
     }
 
+    /** One safety check of an S*: held or clean, and its findings by kind. */
+    void safety(java.util.List<dev.trace2skill.core.skill.SkillSafety.Finding> findings) {
+        Counter.builder("t2s.merge.safety.checks").description("safety checks of S*, by outcome (held for approval or clean)")
+                .tags("outcome", findings.isEmpty() ? "clean" : "held").register(registry).increment();
+        for (var f : findings) {
+            Counter.builder("t2s.merge.safety.findings").description("safety findings in S*, by kind").tags("kind", f.kind())
+                    .register(registry).increment();
+        }
+    }
+
     void tokens(long prompt, long completion) {
         Counter.builder("t2s.merge.tokens").tags("type", "prompt").register(registry).increment(prompt);
         Counter.builder("t2s.merge.tokens").tags("type", "completion").register(registry).increment(completion);

@@ -347,6 +347,18 @@ public class MergerStore {
                 .execute());
     }
 
+    /** The safety check's findings about the run's S* (JSON array). */
+    public void saveSafety(String runId, String findings) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE run_outputs SET safety = :safety WHERE run_id = :runId")
+                .bind("safety", findings).bind("runId", runId).execute());
+    }
+
+    /** The safety findings stored with the run's S*, or empty when it has no S* yet. */
+    public Optional<String> safety(String runId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT safety FROM run_outputs WHERE run_id = :runId").bind("runId", runId)
+                .mapTo(String.class).findOne());
+    }
+
     /**
      * Records the registry version S* of a run was stored as: the stored S* carries it from now on. Idempotent; a run
      * without outputs yet is left alone (S* is saved before it is published, so this does not happen in order).

@@ -43,18 +43,44 @@ public class PoolConsumer {
 
     /**
      * trace-ingest's events on {@code run-events}: S* stored as a registry version (S* served here carries that version
-     * from now on), or the run failed in trace-ingest (RUN_ABORTED: the pool is closed as failed with the same reason,
-     * merged or not, so both services agree on how the run ended).
+     * from now on, and a run that waited for approval is done), held for approval (the run needs approval here too),
+     * rejected by a person (the run failed), or the run failed in trace-ingest (RUN_ABORTED: the pool is closed as failed
+     * with the same reason, merged or not, also when the abort comes before the run is known here).
      */
     @Incoming("skill-registrations")
     @Blocking
     public void runEvent(String json) {
         RunEvent e = Json.read(json, RunEvent.class);
-        if (e.type() == RunEvent.Type.SKILL_REGISTERED && e.runId() != null && e.skillVersion() != null) {
-            store.registered(e.runId(), e.skillVersion());
-        } else if (e.type() == RunEvent.Type.RUN_ABORTED && e.runId() != null) {
+        if (e.type() == RunEvent.Type.RUN_ABORTED && e.runId() != null) {
             if (store.aborted(e.runId(), e.message() == null ? "failed in trace-ingest" : e.message())) {
                 metrics.aborted();
+            }
+            return;
+        }
+        if (e.runId() == null || store.run(e.runId()).isEmpty()) {
+            return;
+        }
+        MergeStatus now = store.run(e.runId()).get().status();
+        switch (e.type()) {
+            case SKILL_REGISTERED -> {
+                if (e.skillVersion() != null) {
+                    store.registered(e.runId(), e.skillVersion());
+                }
+                if (now == MergeStatus.NEEDS_APPROVAL) {
+                    store.status(e.runId(), MergeStatus.DONE, "S* approved: " + e.message());
+                }
+            }
+            case SKILL_HELD -> {
+                if (now == MergeStatus.DONE || now == MergeStatus.NEEDS_APPROVAL) {
+                    store.status(e.runId(), MergeStatus.NEEDS_APPROVAL, e.message());
+                }
+            }
+            case SKILL_REJECTED -> {
+                if (now != MergeStatus.FAILED) {
+                    store.status(e.runId(), MergeStatus.FAILED, e.message());
+                }
+            }
+            default -> {
             }
         }
     }

@@ -58,6 +58,13 @@ public class RunOutputResource {
         if (run.message() != null) {
             o.put("message", run.message());
         }
+        store.safety(id).ifPresent(json -> {
+            try {
+                o.set("safety", Json.mapper().readTree(json));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        });
         return Response.ok(o.toString(), MediaType.APPLICATION_JSON).build();
     }
 

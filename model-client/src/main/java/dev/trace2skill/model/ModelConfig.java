@@ -11,7 +11,8 @@ import java.util.Optional;
 /**
  * Model endpoints and defaults. An endpoint is any OpenAI-compatible server (vLLM, Ollama, OpenAI, …):
  * {@code t2s.models.endpoints.<name>.base-url}, {@code .api-key} (from a secret), {@code .max-concurrent} (calls in flight
- * to it from this replica), {@code .timeout}. A run's {@code ModelSettings} picks an endpoint by name or gives a base URL.
+ * to it from this replica), {@code .timeout}. A run's {@code ModelSettings} picks an endpoint by name or gives a base URL
+ * that is a configured endpoint's or listed in {@code allowed-base-urls}.
  */
 @ConfigMapping(prefix = "t2s.models")
 public interface ModelConfig {
@@ -20,6 +21,12 @@ public interface ModelConfig {
     String defaultEndpoint();
 
     Map<String, Endpoint> endpoints();
+
+    /**
+     * Base URLs a run or an evaluation may give directly ({@code models.*.baseUrl}); none by default. A given base URL
+     * equal to a named endpoint's URL uses that endpoint. Keyless: a configured API key goes only to its own endpoint.
+     */
+    Optional<java.util.List<String>> allowedBaseUrls();
 
     @WithDefault("gpt-4o-mini")
     String model();

@@ -7,6 +7,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
+import dev.trace2skill.core.pipeline.BaseUrls;
 import dev.trace2skill.core.pipeline.ModelSettings;
 import dev.trace2skill.core.trajectory.TokenUsage;
 import io.micrometer.core.instrument.Counter;
@@ -75,15 +76,36 @@ public class ModelGateway {
         }
     }
 
+    /** A base URL that is neither a configured endpoint's nor in {@code t2s.models.allowed-base-urls}. */
+    public static final class BaseUrlNotAllowed extends IllegalArgumentException {
+        public BaseUrlNotAllowed(String url) {
+            super("baseUrl " + url + " " + BaseUrls.refusal(url));
+        }
+    }
+
+    /**
+     * The target of a stage's settings. A given {@code baseUrl} must be a configured endpoint's URL (that endpoint is
+     * then used, with its own key) or be listed in {@code t2s.models.allowed-base-urls} (then no key is sent: a
+     * configured key only ever goes to its own endpoint); anything else is refused with {@link BaseUrlNotAllowed}.
+     */
     public Target resolve(ModelSettings settings) {
         ModelSettings s = settings == null ? ModelSettings.DEFAULTS : settings;
         String model = s.model() != null ? s.model() : config.model();
         double temperature = s.temperature() != null ? s.temperature() : config.temperature();
         int maxTokens = s.maxTokens() != null ? s.maxTokens() : config.maxTokens();
-        if (s.baseUrl() != null && !s.baseUrl().isBlank()) {
-            return new Target("url:" + s.baseUrl(), s.baseUrl(), null, model, temperature, maxTokens, Duration.ofSeconds(120), 16);
-        }
         String name = s.endpoint() != null ? s.endpoint() : config.defaultEndpoint();
+        if (s.baseUrl() != null && !s.baseUrl().isBlank()) {
+            Optional<String> url = BaseUrls.normalize(s.baseUrl());
+            Optional<String> own = url.isEmpty() ? Optional.empty() : config.endpoints().entrySet().stream()
+                    .filter(e -> BaseUrls.normalize(e.getValue().baseUrl()).equals(url)).map(Map.Entry::getKey).sorted().findFirst();
+            if (own.isPresent()) {
+                name = own.get();
+            } else if (BaseUrls.allowed(s.baseUrl(), config.allowedBaseUrls().orElse(List.of()))) {
+                return new Target("url:" + url.get(), s.baseUrl(), null, model, temperature, maxTokens, Duration.ofSeconds(120), 16);
+            } else {
+                throw new BaseUrlNotAllowed(s.baseUrl());
+            }
+        }
         ModelConfig.Endpoint e = config.endpoints().get(name);
         if (e == null) {
             throw new IllegalArgumentException("unknown model endpoint '" + name + "'; configured: " + config.endpoints().keySet());

@@ -25,8 +25,19 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
         String field = e instanceof JsonMappingException m && !m.getPath().isEmpty() ? dev.trace2skill.core.json.Json.path(m) : null;
+        if (e instanceof RequestJson.InvalidText) {
+            String f = field == null ? "(body)" : field;
+            return Problem.of(422, "Invalid text", f + " " + e.getOriginalMessage(),
+                    List.of(new Problem.FieldProblem(null, null, f, e.getOriginalMessage()))).toResponse();
+        }
         return Problem.of(400, "Malformed JSON", e.getOriginalMessage(),
                 field == null ? List.of() : List.of(new Problem.FieldProblem(null, null, field, e.getOriginalMessage()))).toResponse();
+    }
+
+    /** Text a store could not keep as sent (NUL, a lone surrogate): 422 naming the field. */
+    @ServerExceptionMapper
+    public Response invalidText(RequestJson.InvalidText e) {
+        return json(e);
     }
 
     /** More specific than the framework's own mapper for wrong types, which would answer plain JSON. */

@@ -85,9 +85,20 @@ public class Ingestion {
         }
         List<TrajectoryStore.Incoming> batch = state.pending.stream()
                 .map(r -> new TrajectoryStore.Incoming(r.trajectory(), r.bytes())).toList();
-        List<TrajectoryStore.Result> results = store.store(state.dataset, state.format, batch);
+        List<TrajectoryStore.Result> results;
+        try {
+            results = store.store(state.dataset, state.format, batch);
+        } catch (RuntimeException e) {
+            if (dataError(e) == null || batch.size() == 1) {
+                throw e;
+            }
+            results = oneByOne(state, batch);
+        }
         for (int i = 0; i < results.size(); i++) {
             ImportRecord r = state.pending.get(i);
+            if (results.get(i) == null) {
+                continue;
+            }
             switch (results.get(i)) {
                 case ACCEPTED -> {
                     state.accepted++;
@@ -103,6 +114,39 @@ public class Ingestion {
         }
         state.pending.clear();
         state.pendingBytes = 0;
+    }
+
+    /**
+     * A batch the database refused for the data of one of its records (a value it cannot store): each record is stored
+     * on its own, so the bad one is rejected (422, with the database's reason) and every valid one around it is kept.
+     * A failure that is not about the data (the database is down) is not hidden: it fails the upload as before.
+     */
+    private List<TrajectoryStore.Result> oneByOne(State state, List<TrajectoryStore.Incoming> batch) {
+        List<TrajectoryStore.Result> results = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            try {
+                results.add(store.store(state.dataset, state.format, List.of(batch.get(i))).get(0));
+            } catch (RuntimeException e) {
+                String why = dataError(e);
+                if (why == null) {
+                    throw e;
+                }
+                results.add(null);
+                reject(state, state.pending.get(i), 422, List.of(new FieldError("(record)", "could not be stored: " + why)), "invalid");
+            }
+        }
+        return results;
+    }
+
+    /** The database's reason when {@code e} is a data error (SQLSTATE class 22: a value it cannot take), else null. */
+    static String dataError(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+                String m = sql.getMessage() == null ? sql.getSQLState() : sql.getMessage().lines().findFirst().orElse("");
+                return m.length() > 300 ? m.substring(0, 300) + "…" : m;
+            }
+        }
+        return null;
     }
 
     private void reject(State state, ImportRecord r, int status, List<FieldError> errors, String reason) {

@@ -21,10 +21,11 @@ import java.util.List;
 
 /**
  * Keeps runs current from the other services' messages: patch results (analysis counts and tokens), merge events,
- * the evolved skill (stored as the skill's next version, which is then announced on {@code run-events} for the
- * merger), and Creation-mode drafts (stored, then the run launches). S* of a run that failed here is not registered
- * (the merger is told the run failed, again). A message that cannot be processed goes to {@code trace-ingest-dlq} with
- * the reason (by reference when large, see {@link dev.trace2skill.service.DeadLetters}); the consumer keeps going.
+ * the evolved skill (checked by {@link SkillCandidates}: stored as the skill's next version, or held for approval when
+ * the safety check flags it; either is announced on {@code run-events} for the merger), and Creation-mode drafts
+ * (stored, then the run launches). S* of a run that failed here is not registered (the merger is told the run failed,
+ * again). A message that cannot be processed goes to {@code trace-ingest-dlq} with the reason (by reference when
+ * large, see {@link dev.trace2skill.service.DeadLetters}); the consumer keeps going.
  */
 @ApplicationScoped
 public class ProgressConsumer {
@@ -38,6 +39,8 @@ public class ProgressConsumer {
     RunLauncher launcher;
     @Inject
     RunFailures failures;
+    @Inject
+    SkillCandidates candidates;
     /** SKILL_REGISTERED events, on topic {@code run-events} (a channel of its own: run-events is also incoming here). */
     @Inject
     @Channel("skill-registrations")
@@ -53,7 +56,7 @@ public class ProgressConsumer {
     @Blocking
     public void runEvent(String json) {
         RunEvent e = Json.read(json, RunEvent.class);
-        if (e.type() != RunEvent.Type.SKILL_REGISTERED && e.type() != RunEvent.Type.RUN_ABORTED) {
+        if (!e.type().fromRegistry()) {
             runs.mergeProgress(e);
         }
     }
@@ -75,11 +78,9 @@ public class ProgressConsumer {
             failures.fail(e.runId(), "the evolved skill breaks the Agent Skills rules: " + violations, true);
             throw new IllegalArgumentException("evolved skill of run " + e.runId() + " is invalid: " + violations);
         }
-        SkillStore.Version v = skills.register(bundle, "evolved:" + e.runId());
-        runs.evolved(e.runId(), v.version());
-        // the merger serves S* too (GET /v1/runs/{id}/skill): tell it which registry version S* became
-        Outgoing.sendAndAwait(registrations, e.runId(), Json.write(RunEvent.skillRegistered(e.runId(), v.name() + "@" + v.version(), v.version())));
-        LOG.infof("run %s: stored S* as %s@%d (%s)", e.runId(), v.name(), v.version(), e.summary());
+        // the safety check decides: a clean S* becomes the next version (and the merger, which serves S* too, hears
+        // which), a flagged one is held as a candidate and the run needs approval
+        candidates.evolved(e);
     }
 
     @Incoming("skill-drafts")

@@ -99,6 +99,9 @@ public class RunLauncher {
     int publishAttempts;
     @ConfigProperty(name = "t2s.runs.publish-timeout", defaultValue = "30s")
     Duration publishTimeout;
+    /** Model base URLs a run may give ({@code models.*.baseUrl}); none by default: runs name endpoints. */
+    @ConfigProperty(name = "t2s.models.allowed-base-urls")
+    Optional<List<String>> allowedBaseUrls;
 
     public RunView start(RunRequest req) {
         if (req == null) {
@@ -107,6 +110,15 @@ public class RunLauncher {
         Set<ConstraintViolation<RunRequest>> violations = validator.validate(req);
         if (!violations.isEmpty()) {
             throw Violations.problem(400, "Invalid run", "the run request has " + violations.size() + " problem(s)", violations).failure();
+        }
+        List<dev.trace2skill.service.Problem.FieldProblem> urls = new ArrayList<>();
+        if (req.models() != null) {
+            baseUrl("models.analyst.baseUrl", req.models().analyst(), urls);
+            baseUrl("models.merger.baseUrl", req.models().merger(), urls);
+        }
+        if (!urls.isEmpty()) {
+            throw dev.trace2skill.service.Problem.of(422, "Model endpoint not allowed",
+                    "a run sends its trajectories and skill to its model servers: only configured ones may be named", urls).failure();
         }
         EvolutionMode mode = req.mode() == null ? EvolutionMode.DEEPENING : EvolutionMode.fromWire(req.mode());
         AnalystSelection analysts = req.analysts() == null ? AnalystSelection.COMBINED : AnalystSelection.fromWire(req.analysts());
@@ -264,6 +276,14 @@ public class RunLauncher {
             Outgoing.sendAllAndAwait(analysisJobs, records, publishTimeout);
             records.clear();
             bytes = 0;
+        }
+    }
+
+    /** A run's {@code baseUrl} must be listed in {@code t2s.models.allowed-base-urls} (the workers and the merger check again). */
+    private void baseUrl(String field, ModelSettings settings, List<dev.trace2skill.service.Problem.FieldProblem> problems) {
+        if (settings != null && settings.baseUrl() != null && !dev.trace2skill.core.pipeline.BaseUrls.allowed(settings.baseUrl(),
+                allowedBaseUrls.orElse(List.of()))) {
+            problems.add(dev.trace2skill.service.Problem.FieldProblem.of(field, dev.trace2skill.core.pipeline.BaseUrls.refusal(settings.baseUrl())));
         }
     }
 

@@ -224,7 +224,8 @@ public class RunStore {
             case MERGE_DONE -> RunStatus.MERGED;
             case RUN_FAILED -> RunStatus.FAILED;
             case RESULT_LATE -> null;
-            case SKILL_REGISTERED, RUN_ABORTED -> throw new IllegalArgumentException(e.type() + " is trace-ingest's own event, not merge progress");
+            case SKILL_REGISTERED, SKILL_HELD, SKILL_REJECTED, RUN_ABORTED ->
+                    throw new IllegalArgumentException(e.type() + " is trace-ingest's own event, not merge progress");
         };
         if (e.pool() != null) {
             poolCounts(e.runId(), e.pool());
@@ -234,14 +235,15 @@ public class RunStore {
         }
         jdbi.useHandle(h -> {
             h.createUpdate("""
-                            UPDATE runs SET status = CASE WHEN status IN (:done, :failed) THEN status ELSE :status END,
+                            UPDATE runs SET status = CASE WHEN status IN (:done, :failed, :held) THEN status ELSE :status END,
                                    merge_level = coalesce(:level, merge_level), merge_levels = coalesce(:levels, merge_levels),
                                    merge_nodes_done = coalesce(:nodesDone, merge_nodes_done),
                                    merge_nodes_total = coalesce(:nodesTotal, merge_nodes_total),
-                                   message = CASE WHEN status IN (:done, :failed) THEN message ELSE coalesce(:message, message) END,
+                                   message = CASE WHEN status IN (:done, :failed, :held) THEN message ELSE coalesce(:message, message) END,
                                    updated_at = now()
                             WHERE id = :id""")
-                    .bind("done", RunStatus.DONE.wire()).bind("failed", RunStatus.FAILED.wire()).bind("status", status.wire())
+                    .bind("done", RunStatus.DONE.wire()).bind("failed", RunStatus.FAILED.wire())
+                    .bind("held", RunStatus.NEEDS_APPROVAL.wire()).bind("status", status.wire())
                     .bind("level", e.mergeLevel()).bind("levels", e.mergeLevels())
                     .bind("nodesDone", e.nodesDone()).bind("nodesTotal", e.nodesTotal())
                     .bind("message", e.message()).bind("id", e.runId())
@@ -260,6 +262,16 @@ public class RunStore {
     public void poolCounts(String runId, Map<String, Integer> counts) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE runs SET pool_counts = pool_counts || :counts::jsonb, updated_at = now() WHERE id = :id")
                 .bind("counts", Json.write(counts)).bind("id", runId)
+                .execute());
+    }
+
+    /** S* was flagged by the safety check and is held as a candidate: the run waits for a person's decision. */
+    public void needsApproval(String runId, String message) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        UPDATE runs SET status = :status, message = :message, updated_at = now()
+                        WHERE id = :id AND status NOT IN (:done, :failed)""")
+                .bind("status", RunStatus.NEEDS_APPROVAL.wire()).bind("message", message).bind("id", runId)
+                .bind("done", RunStatus.DONE.wire()).bind("failed", RunStatus.FAILED.wire())
                 .execute());
     }
 
@@ -283,14 +295,18 @@ public class RunStore {
     private static final String SELECT_RUN = """
             SELECT id, status, mode, analysts, engine, skill_name, skill_version, config, jobs_published, analyses_done, analyses_failed,
                    patches, merge_level, merge_levels, merge_nodes_done, merge_nodes_total, prompt_tokens, completion_tokens,
-                   evolved_version, pool_counts, message, created_at, updated_at
+                   evolved_version, pool_counts, message, created_at, updated_at,
+                   (SELECT c.id FROM skill_candidates c WHERE c.run_id = runs.id) AS candidate_id,
+                   (SELECT c.status FROM skill_candidates c WHERE c.run_id = runs.id) AS candidate_status,
+                   (SELECT jsonb_array_length(c.findings) FROM skill_candidates c WHERE c.run_id = runs.id) AS candidate_findings
             FROM runs""";
 
     /** A row of {@code runs}. */
     public record Run(String id, String status, String mode, String analysts, String engine, String skillName, Integer skillVersion,
                       String config, int jobsPublished, int analysesDone, int analysesFailed, int patches, Integer mergeLevel,
                       Integer mergeLevels, Integer mergeNodesDone, Integer mergeNodesTotal, long promptTokens, long completionTokens,
-                      Integer evolvedVersion, String poolCounts, String message, Instant createdAt, Instant updatedAt) {
+                      Integer evolvedVersion, String poolCounts, String message, Instant createdAt, Instant updatedAt,
+                      String candidateId, String candidateStatus, Integer candidateFindings) {
         RunView view() {
             return new RunView(id, RunStatus.fromWire(status), mode, analysts, engine,
                     skillVersion == null ? skillName : skillName + "@" + skillVersion,
@@ -298,7 +314,9 @@ public class RunStore {
                     new RunView.Counts(jobsPublished, analysesDone, analysesFailed, patches),
                     new RunView.Merge(mergeLevel, mergeLevels, mergeNodesDone, mergeNodesTotal),
                     new RunView.Tokens(promptTokens, completionTokens, promptTokens + completionTokens),
-                    Json.read(config, RunConfig.class).maxTokens(), pool(poolCounts), message, createdAt.toString(), updatedAt.toString());
+                    Json.read(config, RunConfig.class).maxTokens(), pool(poolCounts), message, createdAt.toString(), updatedAt.toString(),
+                    candidateId == null ? null : new RunView.Candidate(candidateId, candidateStatus, candidateFindings == null ? 0 : candidateFindings,
+                            "/v1/skills/" + skillName + "/candidates/" + candidateId));
         }
     }
 

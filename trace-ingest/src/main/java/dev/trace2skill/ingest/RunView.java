@@ -6,7 +6,18 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunView(String id, RunStatus status, String mode, String analysts, String engine, String skill,
                       String evolvedSkill, Counts counts, Merge merge, Tokens tokens, Long maxTokens, Pool pool, String message,
-                      String createdAt, String updatedAt) {
+                      String createdAt, String updatedAt, Candidate candidate) {
+
+    /**
+     * The run's S* held by the safety check (status {@code needs_approval}).
+     *
+     * @param id       the candidate
+     * @param status   pending, approved or rejected
+     * @param findings how many findings the safety check reported
+     * @param review   where to read it; approve with {@code POST <review>/approve}, reject with {@code POST <review>/reject}
+     */
+    public record Candidate(String id, String status, int findings, String review) {
+    }
 
     public record Counts(int jobsPublished, int analysesDone, int analysesFailed, int patches) {
     }

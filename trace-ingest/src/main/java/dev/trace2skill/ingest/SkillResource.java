@@ -71,7 +71,11 @@ public class SkillResource {
     private SkillBundle fromJson(byte[] bytes, String nameParam) {
         JsonNode root;
         try {
-            root = mapper.readTree(new String(bytes, StandardCharsets.UTF_8));
+            // from the bytes: Jackson refuses malformed UTF-8 instead of replacing it
+            root = mapper.readTree(bytes);
+        } catch (dev.trace2skill.service.RequestJson.InvalidText e) {
+            String field = dev.trace2skill.core.json.Json.path(e);
+            throw TrajectoryResource.field(422, "Invalid text", field.equals("(record)") ? "(body)" : field, e.getOriginalMessage());
         } catch (IOException e) {
             throw TrajectoryResource.field(400, "Malformed JSON", "(body)", e.getMessage().lines().findFirst().orElse(""));
         }
@@ -97,9 +101,17 @@ public class SkillResource {
         if (!errors.isEmpty()) {
             throw Problem.of(400, "Invalid skill upload", "the upload cannot be read as a skill folder", errors).failure();
         }
+        String textProblem = dev.trace2skill.core.text.TextRules.identifier(name);
+        if (textProblem != null) {
+            throw TrajectoryResource.field(422, "Invalid text", "name", textProblem);
+        }
         try {
             return SkillBundle.ofText(name, files);
         } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("file ")) {
+                String path = e.getMessage().substring(5, Math.max(5, e.getMessage().indexOf(' ', 5)));
+                throw TrajectoryResource.field(422, "Invalid text", "files." + path, e.getMessage());
+            }
             throw TrajectoryResource.field(400, "Unsafe path", "files", e.getMessage());
         }
     }
@@ -108,9 +120,8 @@ public class SkillResource {
         try {
             return SkillArchive.read(bytes, name, SkillArchive.Limits.DEFAULT);
         } catch (SkillArchive.InvalidArchiveException e) {
-            String field = e.entry() == null ? "(archive)" : e.entry();
-            int status = e.getMessage().contains("zip bomb") ? 413 : 400;
-            throw TrajectoryResource.field(status, "Invalid skill archive", field, e.getMessage());
+            String field = e.entry() == null ? "(archive)" : dev.trace2skill.core.text.MarkdownLiteral.visible(e.entry(), 300);
+            throw TrajectoryResource.field(e.status(), "Invalid skill archive", field, e.getMessage());
         } catch (IllegalArgumentException e) {
             throw TrajectoryResource.field(400, "Invalid skill archive", "(archive)", e.getMessage());
         }

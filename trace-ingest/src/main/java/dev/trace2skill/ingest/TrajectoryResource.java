@@ -44,6 +44,8 @@ public class TrajectoryResource {
     ImportJobs jobs;
     @Inject
     IngestBudget budget;
+    @Inject
+    dev.trace2skill.service.Access access;
 
     @POST
     @Path("/trajectories")
@@ -207,10 +209,21 @@ public class TrajectoryResource {
     @GET
     @Path("/trajectories/{id}")
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "One trajectory; its expectedAnswer only for the admin token (header T2S-Hidden-Fields says what was left out)")
     public Response get(@PathParam("id") String id) {
-        return store.body(id).map(b -> Response.ok(b, MediaType.APPLICATION_JSON).build())
-                .orElseThrow(() -> Problem.of(404, "No such trajectory", "no trajectory with id " + id).failure());
+        String body = store.body(id).orElseThrow(() -> Problem.of(404, "No such trajectory", "no trajectory with id " + id).failure());
+        if (!access.admin()) {
+            com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode) Json.read(body,
+                    com.fasterxml.jackson.databind.JsonNode.class);
+            if (tree.remove("expectedAnswer") != null) {
+                return Response.ok(Json.write(tree), MediaType.APPLICATION_JSON).header(HIDDEN_FIELDS, "expectedAnswer").build();
+            }
+        }
+        return Response.ok(body, MediaType.APPLICATION_JSON).build();
     }
+
+    /** Names the fields an answer left out because the caller is not an admin. */
+    public static final String HIDDEN_FIELDS = "T2S-Hidden-Fields";
 
     @GET
     @Path("/schemas/trajectory")

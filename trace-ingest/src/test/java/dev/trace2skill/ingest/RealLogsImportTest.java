@@ -88,7 +88,8 @@ class RealLogsImportTest {
         for (Map<String, Object> i : items) {
             byOutcome.put(String.valueOf(i.get("success")), i);
         }
-        given().get("/v1/trajectories/" + byOutcome.get("true").get("id")).then().statusCode(200)
+        // (read with the admin token: the expected answer is shown to it only)
+        given().auth().oauth2("test-admin-token").get("/v1/trajectories/" + byOutcome.get("true").get("id")).then().statusCode(200)
                 .body("query", equalTo("Which river flows through Marxburg?"))
                 .body("steps.action.tool", equalTo(List.of("Search", "Search", "Finish")))
                 .body("steps[0].errorRule", equalTo("not-found"))

@@ -54,7 +54,8 @@ class TrajectoryIngestTest {
         importFile(shared("trajectories/fireact/hotpotqa-dev-gpt-3.5-ft.json"), "react", "fireact")
                 .then().statusCode(200).body("accepted", equalTo(465));
         assertThat(count("fireact", "success")).isEqualTo(200);
-        given().get("/v1/trajectories/fireact-6238").then().statusCode(200)
+        // the expected answer is the admin token's to read
+        given().auth().oauth2("test-admin-token").get("/v1/trajectories/fireact-6238").then().statusCode(200)
                 .body("expectedAnswer", equalTo("seth macfarlane"))
                 .body("steps[0].action.tool", equalTo("finish"))
                 .body("steps[0].action.arguments.input", equalTo("Seth MacFarlane"));

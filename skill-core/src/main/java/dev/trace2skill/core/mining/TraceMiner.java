@@ -11,6 +11,7 @@ import dev.trace2skill.core.patch.Patch;
 import dev.trace2skill.core.skill.MarkdownSections;
 import dev.trace2skill.core.skill.Section;
 import dev.trace2skill.core.skill.SkillBundle;
+import dev.trace2skill.core.text.MarkdownLiteral;
 import dev.trace2skill.core.trajectory.Step;
 import dev.trace2skill.core.trajectory.Trajectory;
 
@@ -84,22 +85,22 @@ public final class TraceMiner {
                 continue;
             }
             String tool = step.action().tool();
-            String signature = ErrorSignature.of(step.observation());
-            add(edits, seen, FindingKind.ERROR, "`" + tool + "` returns \"" + signature + "\"");
-            recovery(calls, i).ifPresent(next -> add(edits, seen, FindingKind.RECOVERY, "After `" + tool + "` fails with \""
-                    + signature + "\", " + (next.action().tool().equals(tool)
-                    ? "retrying `" + tool + "` with corrected arguments succeeded."
-                    : "calling `" + next.action().tool() + "` succeeded.")));
+            String signature = MarkdownLiteral.code(ErrorSignature.of(step.observation()), ErrorSignature.MAX_LENGTH + 1);
+            add(edits, seen, FindingKind.ERROR, code(tool) + " returns " + signature);
+            recovery(calls, i).ifPresent(next -> add(edits, seen, FindingKind.RECOVERY, "After " + code(tool) + " fails with "
+                    + signature + ", " + (next.action().tool().equals(tool)
+                    ? "retrying " + code(tool) + " with corrected arguments succeeded."
+                    : "calling " + code(next.action().tool()) + " succeeded.")));
         }
         for (Step call : calls) {
             String tool = call.action().tool();
             if (!params.ignoredTools().contains(tool)) {
-                add(edits, seen, FindingKind.DECISION, "`" + tool + "`");
+                add(edits, seen, FindingKind.DECISION, code(tool));
             }
         }
         if (t.successful() && t.finalAnswer() != null && !t.finalAnswer().isBlank()) {
-            add(edits, seen, FindingKind.EXAMPLE, "**Input:** " + oneLine(t.query(), EXAMPLE_QUERY_CHARS)
-                    + "\n  **Output:** " + oneLine(t.finalAnswer(), EXAMPLE_ANSWER_CHARS));
+            add(edits, seen, FindingKind.EXAMPLE, "**Input:** " + MarkdownLiteral.code(t.query(), EXAMPLE_QUERY_CHARS)
+                    + "\n  **Output:** " + MarkdownLiteral.code(t.finalAnswer(), EXAMPLE_ANSWER_CHARS));
         }
         String expected = t.expectedAnswer() != null ? t.expectedAnswer() : t.successful() ? t.finalAnswer() : null;
         if (expected != null && !expected.isBlank()) {
@@ -131,7 +132,7 @@ public final class TraceMiner {
         Set<String> out = new LinkedHashSet<>();
         for (int n = params.minSequence(); n <= params.maxSequence(); n++) {
             for (int i = 0; i + n <= tools.size(); i++) {
-                out.add(String.join(" → ", tools.subList(i, i + n).stream().map(x -> "`" + x + "`").toList()));
+                out.add(String.join(" → ", tools.subList(i, i + n).stream().map(TraceMiner::code).toList()));
             }
         }
         return new ArrayList<>(out);
@@ -216,7 +217,7 @@ public final class TraceMiner {
         selectErrors(byKind.getOrDefault(FindingKind.ERROR, List.of()), outcomes, successes, failures, findings, chosen, tasks);
         selectRecoveries(byKind.getOrDefault(FindingKind.RECOVERY, List.of()), outcomes, findings, chosen, tasks);
         selectDecisions(byKind.getOrDefault(FindingKind.DECISION, List.of()), outcomes, successes, failures, findings, chosen, tasks);
-        List<Edit> examples = selectExamples(byKind.getOrDefault(FindingKind.EXAMPLE, List.of()), chosen, outcomes, findings);
+        List<Edit> examples = selectExamples(byKind.getOrDefault(FindingKind.EXAMPLE, List.of()), chosen, outcomes, findings, tasks);
         List<Edit> evals = byKind.getOrDefault(FindingKind.EVAL_CASE, List.of());
         return new Result(compose(patchId, chosen, examples, evals, outcomes, s0), findings);
     }
@@ -333,11 +334,24 @@ public final class TraceMiner {
         });
     }
 
-    private List<Edit> selectExamples(List<Edit> candidates, List<Selected> chosen, Map<String, Boolean> outcomes, List<Finding> findings) {
+    /**
+     * Examples need the same support as any other finding: an input → output pair enters the skill only when it was
+     * seen in at least {@code minSupport} distinct tasks (several trials of one task are one), so a single trajectory
+     * can never put its answer into the skill.
+     */
+    private List<Edit> selectExamples(List<Edit> candidates, List<Selected> chosen, Map<String, Boolean> outcomes, List<Finding> findings,
+                                      TaskSupport tasks) {
         // representative examples: trajectories that follow the most frequent kept workflow, then by id
         Set<String> preferred = chosen.stream().filter(s -> s.kind() == FindingKind.SEQUENCE).findFirst()
                 .map(s -> (Set<String>) s.candidate().support()).orElse(Set.of());
-        List<Edit> sorted = new ArrayList<>(candidates);
+        List<Edit> sorted = new ArrayList<>();
+        for (Edit e : candidates) {
+            if (!tasks.count(e.support()).atLeast(params.minSupport())) {
+                findings.add(finding(FindingKind.EXAMPLE, e, outcomes, false, "support " + support(e, tasks) + " < " + params.minSupport()));
+            } else {
+                sorted.add(e);
+            }
+        }
         sorted.sort(Comparator.comparing((Edit e) -> preferred.contains(e.support().first()) ? 0 : 1)
                 .thenComparing(e -> e.support().first()));
         List<Edit> kept = new ArrayList<>();
@@ -473,8 +487,8 @@ public final class TraceMiner {
         return !outer.equals(inner) && (" → " + outer + " → ").contains(" → " + inner + " → ");
     }
 
-    private static String oneLine(String s, int max) {
-        String one = s.strip().replaceAll("\\s+", " ");
-        return one.length() <= max ? one : one.substring(0, max) + "…";
+    /** A tool name as written into the skill: an inline code span (see {@link MarkdownLiteral}). */
+    private static String code(String tool) {
+        return MarkdownLiteral.code(tool);
     }
 }

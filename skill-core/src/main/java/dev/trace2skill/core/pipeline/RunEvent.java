@@ -29,10 +29,20 @@ public record RunEvent(String runId, Type type, Integer mergeLevel, Integer merg
                        Integer skillVersion) {
     /**
      * RESULT_LATE: a patch result arrived after the run's merge had started; SKILL_REGISTERED: trace-ingest stored S*
-     * as a registry version; RUN_ABORTED: trace-ingest failed the run (its jobs could not all be published, its S*
-     * broke the rules, …), so the merger closes the run's pool as failed with the same reason instead of merging it.
+     * as a registry version; SKILL_HELD: trace-ingest holds S* as a candidate because the safety check flagged it
+     * (the run needs approval); SKILL_REJECTED: a person rejected the held S* (the run failed); RUN_ABORTED: trace-ingest
+     * failed the run (its jobs could not all be published, …), so the merger closes the run's pool as failed with the
+     * same reason instead of merging it.
      */
-    public enum Type { MERGE_STARTED, MERGE_PROGRESS, MERGE_DONE, RUN_FAILED, RESULT_LATE, SKILL_REGISTERED, RUN_ABORTED }
+    public enum Type {
+        MERGE_STARTED, MERGE_PROGRESS, MERGE_DONE, RUN_FAILED, RESULT_LATE, SKILL_REGISTERED, SKILL_HELD, SKILL_REJECTED,
+        RUN_ABORTED;
+
+        /** trace-ingest's own events (to the merger), not merge progress. */
+        public boolean fromRegistry() {
+            return this == SKILL_REGISTERED || this == SKILL_HELD || this == SKILL_REJECTED || this == RUN_ABORTED;
+        }
+    }
 
     public RunEvent {
         pool = pool == null || pool.isEmpty() ? null : java.util.Map.copyOf(pool);
@@ -51,6 +61,17 @@ public record RunEvent(String runId, Type type, Integer mergeLevel, Integer merg
     /** trace-ingest failed the run: the merger must not merge it, and fails its pool with this reason. */
     public static RunEvent aborted(String runId, String reason) {
         return new RunEvent(runId, Type.RUN_ABORTED, null, null, null, null, null, reason, Instant.now(), null, null);
+    }
+
+    /** trace-ingest holds a run's S* as candidate {@code candidateId} until a person approves it. */
+    public static RunEvent skillHeld(String runId, String candidateId, String summary) {
+        return new RunEvent(runId, Type.SKILL_HELD, null, null, null, null, null,
+                "S* needs approval (candidate " + candidateId + "): " + summary, Instant.now(), null, null);
+    }
+
+    /** A person rejected a run's held S*. */
+    public static RunEvent skillRejected(String runId, String reason) {
+        return new RunEvent(runId, Type.SKILL_REJECTED, null, null, null, null, null, reason, Instant.now(), null, null);
     }
 
     /** trace-ingest stored a run's S* as version {@code version} of its skill. */

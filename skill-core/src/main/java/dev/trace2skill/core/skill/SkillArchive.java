@@ -5,6 +5,10 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.util.HexFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -34,15 +38,26 @@ public final class SkillArchive {
 
     public static final class InvalidArchiveException extends RuntimeException {
         private final String entry;
+        private final int status;
 
         public InvalidArchiveException(String entry, String message) {
+            this(entry, message, message.contains("zip bomb") ? 413 : 400);
+        }
+
+        public InvalidArchiveException(String entry, String message, int status) {
             super(message);
             this.entry = entry;
+            this.status = status;
         }
 
         /** The archive entry at fault, or null. */
         public String entry() {
             return entry;
+        }
+
+        /** The HTTP status the refusal maps to: 413 for a zip bomb, 422 for a name that is not UTF-8, else 400. */
+        public int status() {
+            return status;
         }
     }
 
@@ -97,6 +112,11 @@ public final class SkillArchive {
 
     private static void checkEntry(ZipArchiveEntry entry) {
         String name = entry.getName();
+        if (entry.getNameSource() != ZipArchiveEntry.NameSource.UNICODE_EXTRA_FIELD && !utf8(entry.getRawName())) {
+            // decoding would replace the bad bytes and store a name the archive does not hold: refused, not altered
+            throw new InvalidArchiveException(name, "the entry name " + HexFormat.of().formatHex(entry.getRawName())
+                    + " (hex) is not valid UTF-8: zip the folder with UTF-8 file names", 422);
+        }
         if (entry.isUnixSymlink()) {
             throw new InvalidArchiveException(name, "symbolic links are not allowed: " + name);
         }
@@ -105,6 +125,19 @@ public final class SkillArchive {
             SkillPaths.normalize(path);
         } catch (IllegalArgumentException e) {
             throw new InvalidArchiveException(name, "unsafe entry name: " + e.getMessage());
+        }
+    }
+
+    private static boolean utf8(byte[] raw) {
+        if (raw == null) {
+            return true;
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
         }
     }
 

@@ -46,9 +46,19 @@ public final class SkillBundle {
         return new SkillBundle(folderName, copy);
     }
 
+    /**
+     * A bundle from text files, each written as UTF-8. Text that UTF-8 cannot carry as given (a lone surrogate) or
+     * that no store keeps (NUL) is refused with {@link IllegalArgumentException} naming the file, never altered.
+     */
     public static SkillBundle ofText(String folderName, Map<String, String> files) {
         Map<String, byte[]> bytes = new LinkedHashMap<>();
-        files.forEach((path, text) -> bytes.put(path, text.getBytes(StandardCharsets.UTF_8)));
+        files.forEach((path, text) -> {
+            String problem = dev.trace2skill.core.text.TextRules.text(text);
+            if (problem != null) {
+                throw new IllegalArgumentException("file " + path + " " + problem);
+            }
+            bytes.put(path, text.getBytes(StandardCharsets.UTF_8));
+        });
         return ofBytes(folderName, bytes);
     }
 

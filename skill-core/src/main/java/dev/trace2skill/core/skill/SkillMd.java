@@ -85,10 +85,21 @@ public record SkillMd(Map<String, Object> frontMatter, String frontMatterError, 
     private record ParsedYaml(Map<String, Object> map, String error) {
     }
 
+    /** Deepest nesting of the front matter (the Agent Skills keys need 2: {@code metadata: {key: value}}). */
+    static final int MAX_DEPTH = 20;
+
+    /**
+     * The front matter, read defensively: at most 64 K characters, {@value #MAX_DEPTH} levels deep, no duplicate keys,
+     * and no alias of a mapping or list ({@code &a [*a]} builds a structure that contains itself, and every later walk
+     * of it would recurse without end; a "billion laughs" document multiplies one). Scalar aliases stay allowed. A
+     * document that breaks any of this is an unreadable front matter — a validation error, never a crash.
+     */
     private static ParsedYaml parseYaml(String yaml) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
-        options.setMaxAliasesForCollections(10);
+        options.setMaxAliasesForCollections(0);
+        options.setAllowRecursiveKeys(false);
+        options.setNestingDepthLimit(MAX_DEPTH);
         options.setCodePointLimit(64 * 1024);
         try {
             Object loaded = new Yaml(new SafeConstructor(options)).load(yaml);
@@ -105,7 +116,12 @@ public record SkillMd(Map<String, Object> frontMatter, String frontMatterError, 
             return new ParsedYaml(Collections.unmodifiableMap(result), null);
         } catch (YAMLException e) {
             String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            if (msg.contains("aliases for non-scalar nodes")) {
+                msg = "anchors and aliases of mappings or lists are not allowed";
+            }
             return new ParsedYaml(Map.of(), "the front matter is not valid YAML: " + msg);
+        } catch (StackOverflowError | RuntimeException e) {
+            return new ParsedYaml(Map.of(), "the front matter cannot be read: " + e.getClass().getSimpleName());
         }
     }
 }

@@ -30,6 +30,10 @@ public final class SkillPaths {
         if (path.indexOf('\0') >= 0 || path.chars().anyMatch(Character::isISOControl)) {
             throw new IllegalArgumentException("path contains a control character");
         }
+        String text = dev.trace2skill.core.text.TextRules.identifier(path);
+        if (text != null) {
+            throw new IllegalArgumentException("path " + text);
+        }
         if (path.startsWith("/") || path.matches("^[A-Za-z]:.*")) {
             throw new IllegalArgumentException("path is absolute: " + path);
         }

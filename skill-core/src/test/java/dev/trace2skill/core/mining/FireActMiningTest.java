@@ -66,12 +66,12 @@ class FireActMiningTest {
                 "---\nname: hotpotqa\ndescription: Answers multi-hop questions with a search tool.\n---\n# HotpotQA\n"));
         TraceMiner.Result result = new TraceMiner(MiningParams.DEFAULT).mine("run", ts, s0);
         Finding none = result.selected().stream()
-                .filter(f -> f.kind() == FindingKind.ERROR && f.key().equals("`search` returns \"none\"")).findFirst()
+                .filter(f -> f.kind() == FindingKind.ERROR && f.key().equals("`search` returns `none`")).findFirst()
                 .orElseThrow(() -> new AssertionError("no error signature for the empty searches; errors found: "
                         + result.findings().stream().filter(f -> f.kind() == FindingKind.ERROR).toList()));
         assertThat(none.support()).isEqualTo(emptySearch);
         assertThat(none.failures()).isEqualTo((int) emptySearch.stream().filter(id -> !successful(ts, id)).count()).isGreaterThanOrEqualTo(4);
-        assertThat(result.patch().edits()).anySatisfy(e -> assertThat(e.content()).contains("`search` returns \"none\""));
+        assertThat(result.patch().edits()).anySatisfy(e -> assertThat(e.content()).contains("`search` returns `none`"));
     }
 
     static boolean successful(List<Trajectory> ts, String id) {

@@ -91,13 +91,13 @@ class TauBenchMiningTest {
 
         Set<String> paymentError = withError("book_reservation", "Error: payment amount does not add up");
         Finding payment = selected(result, FindingKind.ERROR,
-                "`book_reservation` returns \"error: payment amount does not add up, total price is <n>, but paid <n>\"");
+                "`book_reservation` returns `error: payment amount does not add up, total price is <n>, but paid <n>`");
         assertThat(payment.support()).isEqualTo(paymentError);
         assertThat(payment.failures()).isEqualTo(paymentError.stream().filter(id -> !outcome(id)).count()).isEqualTo(12);
         assertThat(payment.successes()).isEqualTo(1);
 
         Set<String> giftCard = withError("update_reservation_flights", "Error: gift card balance is not enough");
-        assertThat(selected(result, FindingKind.ERROR, "`update_reservation_flights` returns \"error: gift card balance is not enough\"")
+        assertThat(selected(result, FindingKind.ERROR, "`update_reservation_flights` returns `error: gift card balance is not enough`")
                 .support()).isEqualTo(giftCard).hasSize(5);
 
         Set<String> userThenReservation = new TreeSet<>();
