@@ -7,12 +7,17 @@ import dev.trace2skill.core.patch.Patch;
 import dev.trace2skill.core.patch.PatchPolicy;
 import dev.trace2skill.core.pipeline.AnalysisJob;
 import dev.trace2skill.core.skill.SkillBundle;
+import dev.trace2skill.core.skill.SkillFiles;
 import dev.trace2skill.core.trajectory.TokenUsage;
 import dev.trace2skill.core.trajectory.TrajectoryText;
 
 import java.util.Map;
 
-/** One analysis in progress: the frozen S0, the budgets, and the tokens spent so far. */
+/**
+ * One analysis in progress: the frozen S0, the budgets, and the tokens spent so far. The trajectory goes to the model
+ * without its expected answer (unless {@code t2s.worker.reveal-expected}), inside a {@code <trajectory>} element that
+ * its own text cannot close.
+ */
 final class AnalysisContext {
     final AnalysisJob job;
     final SkillBundle s0;
@@ -20,6 +25,7 @@ final class AnalysisContext {
     final ModelGateway.Target model;
     final long tokenBudget;
     final TrajectoryText.Budget textBudget;
+    final boolean revealExpected;
     TokenUsage usage = TokenUsage.ZERO;
     int calls;
     int repairs;
@@ -31,6 +37,7 @@ final class AnalysisContext {
         this.model = model;
         this.tokenBudget = budget(job, config);
         this.textBudget = new TrajectoryText.Budget(config.maxObservationTokens(), config.maxTrajectoryTokens());
+        this.revealExpected = config.revealExpected();
     }
 
     /**
@@ -61,10 +68,23 @@ final class AnalysisContext {
         return job.patchId();
     }
 
-    Map<String, String> inputValues() {
+    /**
+     * The values of the {@code analysis-input} prompt.
+     *
+     * @param context what this analyst gets besides the skill and the trajectory (the files the trajectory touched on,
+     *                or the task's environment)
+     */
+    Map<String, String> inputValues(String context) {
         return Map.of("mode", job.config().mode().wire(), "skill_name", s0.name(),
                 "skill", s0.has("SKILL.md") ? s0.text("SKILL.md") : "(empty)",
-                "trajectory", TrajectoryText.render(job.trajectory(), textBudget));
+                "files", SkillFiles.renderIndex(s0),
+                "context", context,
+                "trajectory", asData(TrajectoryText.render(job.trajectory(), textBudget, revealExpected)));
+    }
+
+    /** Trajectory text cannot end its own element: a closing tag inside it is escaped. */
+    static String asData(String trajectoryText) {
+        return trajectoryText.replaceAll("(?i)</(\\s*)trajectory", "<\\\\/$1trajectory");
     }
 
     Analysis failed(String why) {

@@ -27,16 +27,16 @@ public class AnalysisLedger {
     /** One analysis as {@code GET /v1/analyses} shows it. */
     public record Entry(String patchId, String runId, String trajectoryId, String analyst, String status, Boolean verified,
                         String failureReason, int edits, long promptTokens, long completionTokens, int modelCalls, int repairs,
-                        long latencyMs, String worker, int attempts, String finishedAt) {
+                        long latencyMs, String worker, int attempts, String finishedAt, String promptVersion, String verification) {
     }
 
     /** A row of {@code analyses}. */
     public record Row(String patchId, String runId, String trajectoryId, String analyst, String status, Boolean verified,
                       String failureReason, int edits, long promptTokens, long completionTokens, int modelCalls, int repairs,
-                      long latencyMs, String worker, int attempts, Instant finishedAt) {
+                      long latencyMs, String worker, int attempts, Instant finishedAt, String promptVersion, String verification) {
         Entry entry() {
             return new Entry(patchId, runId, trajectoryId, analyst, status, verified, failureReason, edits, promptTokens,
-                    completionTokens, modelCalls, repairs, latencyMs, worker, attempts, finishedAt.toString());
+                    completionTokens, modelCalls, repairs, latencyMs, worker, attempts, finishedAt.toString(), promptVersion, verification);
         }
     }
 
@@ -44,13 +44,14 @@ public class AnalysisLedger {
         try {
             jdbi.useHandle(h -> h.createUpdate("""
                             INSERT INTO analyses (patch_id, run_id, trajectory_id, analyst, status, verified, failure_reason, edits, prompt_tokens,
-                                                  completion_tokens, model_calls, repairs, latency_ms, worker)
+                                                  completion_tokens, model_calls, repairs, latency_ms, worker, prompt_version, verification)
                             VALUES (:patchId, :runId, :trajectoryId, :analyst, :status, :verified, :failureReason, :edits, :prompt,
-                                    :completion, :modelCalls, :repairs, :latency, :worker)
+                                    :completion, :modelCalls, :repairs, :latency, :worker, :promptVersion, :verification)
                             ON CONFLICT (patch_id) DO UPDATE SET status = excluded.status, verified = excluded.verified,
                                 failure_reason = excluded.failure_reason, edits = excluded.edits, prompt_tokens = excluded.prompt_tokens,
                                 completion_tokens = excluded.completion_tokens, model_calls = excluded.model_calls, repairs = excluded.repairs,
-                                latency_ms = excluded.latency_ms, worker = excluded.worker, attempts = analyses.attempts + 1, finished_at = now()""")
+                                latency_ms = excluded.latency_ms, worker = excluded.worker, prompt_version = excluded.prompt_version,
+                                verification = excluded.verification, attempts = analyses.attempts + 1, finished_at = now()""")
                     .bind("patchId", r.patchId())
                     .bind("runId", r.runId())
                     .bind("trajectoryId", r.trajectoryId())
@@ -65,6 +66,8 @@ public class AnalysisLedger {
                     .bind("repairs", r.repairs())
                     .bind("latency", r.latencyMillis())
                     .bind("worker", r.worker())
+                    .bind("promptVersion", r.promptVersion())
+                    .bind("verification", r.verification())
                     .execute());
         } catch (RuntimeException e) {
             LOG.warnf("analysis %s is on Kafka but not in the ledger: %s", r.patchId(), e.getMessage());
@@ -113,7 +116,7 @@ public class AnalysisLedger {
 
     private static final String SELECT = """
             SELECT patch_id, run_id, trajectory_id, analyst, status, verified, failure_reason, edits, prompt_tokens, completion_tokens,
-                   model_calls, repairs, latency_ms, worker, attempts, finished_at FROM analyses""";
+                   model_calls, repairs, latency_ms, worker, attempts, finished_at, prompt_version, verification FROM analyses""";
 
     private List<Entry> query(String sql, java.util.function.Consumer<Query> binds) {
         return jdbi.withHandle(h -> {

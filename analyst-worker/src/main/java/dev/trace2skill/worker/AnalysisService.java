@@ -27,6 +27,8 @@ public class AnalysisService {
     WorkerConfig config;
     @Inject
     WorkerMetrics metrics;
+    @Inject
+    TaskReplays replays;
 
     /**
      * @throws ModelGateway.ModelUnavailableException when the model stayed unreachable after retries (the job goes to
@@ -45,17 +47,13 @@ public class AnalysisService {
         Duration took = Duration.between(start, Instant.now());
         metrics.analysis(job.analyst().wire(), a.patch() != null ? "proposed" : "failed", took);
         if (a.verified() != null && a.patch() != null) {
-            metrics.errorAnalysis(a.verified());
+            metrics.errorAnalysis(a.verified(), a.groundTruth() != null && a.groundTruth());
         }
         return new PatchResult(job.runId(), job.jobId(), job.patchId(), job.trajectory().id(), job.trajectory().successful(),
                 job.analyst(), a.patch() != null ? PatchResult.Status.PROPOSED : PatchResult.Status.FAILED, a.verified(),
                 a.patch(), a.failure(), a.usage(), a.calls(), a.repairs(), took.toMillis(), config.instance())
-                .withTask(TaskSupport.taskKey(job.trajectory()), hasGroundTruth(job));
-    }
-
-    /** Whether the trajectory's task has a ground-truth answer an error analysis can be checked against. */
-    static boolean hasGroundTruth(AnalysisJob job) {
-        return job.trajectory().expectedAnswer() != null && !job.trajectory().expectedAnswer().isBlank();
+                .withTask(TaskSupport.taskKey(job.trajectory()), a.groundTruth() != null ? a.groundTruth() : replays.groundTruth(job.trajectory()))
+                .withAnalysis(a.promptVersion(), a.verification());
     }
 
     /**
@@ -67,6 +65,6 @@ public class AnalysisService {
         return new PatchResult(job.runId(), job.jobId(), job.patchId(), job.trajectoryId(), job.trajectorySuccess(),
                 job.analyst(), PatchResult.Status.FAILED, null, null, reason, null, 0, 0, took.toMillis(), config.instance())
                 .withTask(job.trajectory() != null ? TaskSupport.taskKey(job.trajectory()) : TaskSupport.taskKey(null, null, job.trajectoryId()),
-                        job.trajectory() != null ? hasGroundTruth(job) : null);
+                        job.trajectory() != null ? replays.groundTruth(job.trajectory()) : null);
     }
 }

@@ -2,8 +2,6 @@ package dev.trace2skill.worker;
 
 import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.agent.tool.Tool;
-import dev.trace2skill.core.check.AnswerChecker;
-import dev.trace2skill.core.check.Verdict;
 import dev.trace2skill.core.patch.Patch;
 import dev.trace2skill.core.skill.MarkdownSections;
 import dev.trace2skill.core.skill.Section;
@@ -22,8 +20,9 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * The Error Analyst's tools over one trajectory and the frozen S0. They also hold the analysis' state: whether the
- * checker has accepted a corrected answer (the root cause is verified) and the patch finally accepted.
+ * The Error Analyst's read-only tools over one trajectory and the frozen S0, and {@code propose_patch}, which holds the
+ * patch finally accepted. Whether the cause is verified is the {@link Verification}'s business: the task's environment
+ * ({@code check_output} of a replay), a revealed expected answer ({@code check_answer}), or none.
  */
 @RegisterForReflection // ToolBox reads the @Tool methods and calls them reflectively, also in a native image
 public final class ErrorAnalysisTools {
@@ -32,31 +31,70 @@ public final class ErrorAnalysisTools {
 
     private final Trajectory trajectory;
     private final SkillBundle s0;
-    private final AnswerChecker checker;
     private final int observationTokens;
     private final Function<String, Validation<Patch>> validator;
+    private final Verification verification;
 
-    String acceptedAnswer;
     Patch accepted;
     int invalidProposals;
-    int checks;
     List<String> lastProblems = List.of();
 
-    ErrorAnalysisTools(Trajectory trajectory, SkillBundle s0, AnswerChecker checker, int observationTokens,
-                       Function<String, Validation<Patch>> validator) {
-        this.trajectory = trajectory;
-        this.s0 = s0;
-        this.checker = checker;
-        this.observationTokens = observationTokens;
-        this.validator = validator;
+    /** How an analysis verifies its cause. */
+    interface Verification {
+        /** Whether a check has confirmed the cause. */
+        boolean verified();
+
+        /** Whether the analyst can still verify (a checker and checks left): then a patch must wait for it. */
+        boolean stillPossible();
+
+        /** What propose_patch answers while verification is still possible. */
+        String refusal();
+
+        /** Checks made. */
+        int checks();
+
+        /** One line for the record. */
+        String summary();
+
+        Verification NONE = new Verification() {
+            @Override
+            public boolean verified() {
+                return false;
+            }
+
+            @Override
+            public boolean stillPossible() {
+                return false;
+            }
+
+            @Override
+            public String refusal() {
+                return "";
+            }
+
+            @Override
+            public int checks() {
+                return 0;
+            }
+
+            @Override
+            public String summary() {
+                return "no environment";
+            }
+        };
     }
 
-    boolean needsVerification() {
-        return trajectory.expectedAnswer() != null && !trajectory.expectedAnswer().isBlank();
+    ErrorAnalysisTools(Trajectory trajectory, SkillBundle s0, int observationTokens, Function<String, Validation<Patch>> validator,
+                       Verification verification) {
+        this.trajectory = trajectory;
+        this.s0 = s0;
+        this.observationTokens = observationTokens;
+        this.validator = validator;
+        this.verification = verification;
     }
 
     boolean verified() {
-        return acceptedAnswer != null;
+        return verification.verified();
     }
 
     @Tool(name = "read_steps", value = "Read steps from..to of the trajectory (1-based, inclusive, at most 20 at a time) with their full observations")
@@ -128,26 +166,10 @@ public final class ErrorAnalysisTools {
         return TrajectoryText.truncate(s0.text(path), observationTokens * 8);
     }
 
-    @Tool(name = "check_answer", value = "Check a corrected final answer against the task's expected answer with the task's checker")
-    public String checkAnswer(@P("the corrected final answer") String candidate) {
-        checks++;
-        if (!needsVerification()) {
-            return "This task has no expected answer to check against; propose your patch when ready (it will be marked unverified).";
-        }
-        Verdict v = checker.check(candidate, trajectory.expectedAnswer());
-        if (v.correct()) {
-            acceptedAnswer = candidate;
-            return "ACCEPTED by the " + checker.name() + " checker (" + v.reason() + "). Your root cause is verified; propose the patch.";
-        }
-        return "REJECTED by the " + checker.name() + " checker: " + v.reason() + " (compared '" + v.normalizedCandidate()
-                + "'). Reconsider the root cause.";
-    }
-
     @Tool(name = "propose_patch", value = "Submit the skill patch as a JSON object {\"edits\": [...]} once the root cause is verified")
     public String proposePatch(@P("the patch as JSON: {\"edits\": [...]}") String patch) {
-        if (needsVerification() && !verified()) {
-            return "REFUSED: verify the root cause first: call check_answer with the answer the agent should have given, "
-                    + "until the checker accepts it.";
+        if (!verification.verified() && verification.stillPossible()) {
+            return verification.refusal();
         }
         Validation<Patch> checked = validator.apply(patch);
         if (!checked.ok()) {

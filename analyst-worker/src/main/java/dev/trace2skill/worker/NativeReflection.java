@@ -16,4 +16,14 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 final class NativeReflection {
     private NativeReflection() {
     }
+
+    /**
+     * The task environments' tool objects an error analysis replays with (task-env is plain Java, so they are
+     * registered here): model-client's ToolBox reads their {@code @Tool} methods and calls them reflectively.
+     */
+    @RegisterForReflection(targets = {dev.trace2skill.env.table.TableTools.class, dev.trace2skill.env.math.CalculatorTool.class,
+            dev.trace2skill.env.sheet.WorkbookTools.class, dev.trace2skill.env.sheet.InputWorkbookTools.class,
+            dev.trace2skill.env.ReplaySession.AnswerCheck.class, dev.trace2skill.env.ReplaySession.WorkbookCheck.class})
+    static final class EnvironmentTools {
+    }
 }

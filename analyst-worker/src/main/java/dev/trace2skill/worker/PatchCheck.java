@@ -6,14 +6,20 @@ import dev.trace2skill.core.patch.PatchApplier;
 import dev.trace2skill.core.patch.PatchJson;
 import dev.trace2skill.core.patch.PatchPolicy;
 import dev.trace2skill.core.skill.SkillBundle;
+import dev.trace2skill.core.skill.SkillValidator;
+import dev.trace2skill.core.skill.Violation;
 import dev.trace2skill.model.RepairLoop.Validation;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Every model output is parsed and checked against the frozen S0 with the core's conflict checks before it counts as
- * a patch. The problems found are what goes back to the model for repair.
+ * a patch; a patch that applies must also not bring a skill-design warning S0 did not have (a README or a changelog in
+ * the folder, angle brackets in the description: {@link SkillValidator#warnings}). The problems found are what goes
+ * back to the model for repair.
  */
 final class PatchCheck {
     private PatchCheck() {
@@ -24,8 +30,22 @@ final class PatchCheck {
         List<String> problems = new ArrayList<>(parsed.errors());
         Patch patch = parsed.patch().supportedBy(trajectoryId).withEditIds();
         if (parsed.errors().isEmpty()) {
-            for (Conflict c : new PatchApplier(policy).check(s0, patch)) {
+            PatchApplier applier = new PatchApplier(policy);
+            for (Conflict c : applier.check(s0, patch)) {
                 problems.add(c.toString());
+            }
+            if (problems.isEmpty()) {
+                PatchApplier.Result applied = applier.apply(s0, patch);
+                if (applied.ok()) {
+                    SkillValidator validator = new SkillValidator(policy.limits());
+                    Set<String> before = new HashSet<>();
+                    validator.warnings(s0).forEach(v -> before.add(v.file() + " " + v.rule()));
+                    for (Violation w : validator.warnings(applied.skill())) {
+                        if (!before.contains(w.file() + " " + w.rule())) {
+                            problems.add(w.file() + ": " + w.message());
+                        }
+                    }
+                }
             }
         }
         return problems.isEmpty() ? Validation.valid(patch) : Validation.invalid(problems);

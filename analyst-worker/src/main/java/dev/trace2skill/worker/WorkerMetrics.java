@@ -41,9 +41,14 @@ public class WorkerMetrics {
                 .register(registry).record(took);
     }
 
-    void errorAnalysis(boolean verified) {
-        Counter.builder("t2s.worker.error_analyses").description("error analyses whose root cause the checker verified, or not")
-                .tags("verified", Boolean.toString(verified)).register(registry).increment();
+    /**
+     * @param verified    whether the task's checker accepted a result the analyst produced
+     * @param environment whether the analysis had a way to verify (the task's environment, or a revealed answer)
+     */
+    void errorAnalysis(boolean verified, boolean environment) {
+        Counter.builder("t2s.worker.error_analyses").description("error analyses whose root cause the checker verified, or not, "
+                        + "by whether the analysis had the task's environment to verify in")
+                .tags("verified", Boolean.toString(verified), "environment", Boolean.toString(environment)).register(registry).increment();
     }
 
     void deadLetter(String reason) {

@@ -46,8 +46,21 @@ final class WorkerTestSupport {
     }
 
     static AnalysisJob job(String runId, Trajectory t, AnalystKind analyst, AnalysisEngine engine) {
+        return job(runId, t, analyst, engine, S0);
+    }
+
+    static AnalysisJob job(String runId, Trajectory t, AnalystKind analyst, AnalysisEngine engine, SkillBundle s0) {
         RunConfig config = new RunConfig(EvolutionMode.DEEPENING, AnalystSelection.COMBINED, engine, 0, 0, null, null, null);
-        return new AnalysisJob(Topics.jobKey(runId, t.id()), runId, analyst, SkillSnapshot.of(S0, 1), t, config, 1);
+        return new AnalysisJob(Topics.jobKey(runId, t.id()), runId, analyst, SkillSnapshot.of(s0, 1), t, config, 1);
+    }
+
+    /**
+     * A failed episode of a built-in task set as the evaluator records it: the task set and checker in its metadata,
+     * the task id, the expected answer (which analysts must not see).
+     */
+    static Trajectory episode(String id, String taskSet, String taskId, String checker, String expected, String answer, List<Step> steps) {
+        return new Trajectory(id, taskId, "Task " + taskId + " of " + taskSet, steps, answer, Outcome.of(false), expected, "test-model", null,
+                null, Map.of("taskSet", taskSet, "checker", checker));
     }
 
     static void publish(AnalysisJob job) {

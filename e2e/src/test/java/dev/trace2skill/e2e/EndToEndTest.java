@@ -215,6 +215,26 @@ class EndToEndTest {
                 }
             }
             assertThat(checked).as("lines checked against what the patches carried").isPositive();
+
+            // the expected answers stay hidden: no request the model server received during the analyses and merges
+            // carries one (unless the agent's own steps said it, which is data the analyst may see)
+            List<ChatRequest> requests = model.requests();
+            assertThat(requests).isNotEmpty().noneSatisfy(r -> assertThat(r.text()).contains("Expected answer"));
+            int hidden = 0;
+            for (String id : inputIds) {
+                JsonNode t = Json.mapper().readTree(get(ingest.url() + "/v1/trajectories/" + id));
+                String expectedAnswer = t.path("expectedAnswer").asText("");
+                if (expectedAnswer.isBlank() || (t.path("steps").toString() + t.path("answer") + t.path("query")).contains(expectedAnswer)) {
+                    continue;
+                }
+                hidden++;
+                for (ChatRequest r : requests) {
+                    assertThat(r.text()).as("a request about %s", id).doesNotContain(expectedAnswer);
+                    assertThat(r.body().toString()).as("a request body about %s", id).doesNotContain(expectedAnswer)
+                            .doesNotContain(Json.write(expectedAnswer));
+                }
+            }
+            assertThat(hidden).as("trajectories whose expected answer was checked for").isGreaterThan(10);
             String tree = get(merger.url() + "/v1/runs/" + interrupted + "/merge-tree");
             assertThat(Json.mapper().readTree(tree).path("levels").asInt()).isEqualTo(3);
             assertThat(Json.mapper().readTree(tree).path("grouping").path("order").asText()).isEqualTo("by similarity of edits");
@@ -318,7 +338,6 @@ class EndToEndTest {
     // ---- the scripted model: deterministic functions of what it is asked --------------------------------------
 
     static final Pattern TRAJECTORY_ID = Pattern.compile("Trajectory (\\S+)\n");
-    static final Pattern EXPECTED = Pattern.compile("Expected answer: (.*?)\n(Final answer|Steps)", Pattern.DOTALL);
     static final Pattern TOOL = Pattern.compile("action: ([a-z_]+) ");
 
     static Reply answer(ChatRequest r) {
@@ -334,11 +353,15 @@ class EndToEndTest {
         }
         if (system.contains("Error Analyst")) {
             String last = lastToolResult(r);
-            if (last == null) {
-                Matcher e = EXPECTED.matcher(input);
-                return Reply.toolCall("check_answer", Json.write(Map.of("candidate", e.find() ? e.group(1).strip() : "")));
+            if (last == null && input.contains("Environment: none")) {
+                // tau-bench episodes have no task environment here: nothing to replay, the patch is unverified
+                String patch = patch(trajectory, "Book flight", "- Check the arguments of `" + firstTool(input) + "` against the policy before calling it.");
+                return Reply.toolCall("propose_patch", "{\"patch\": " + TextNode.valueOf(patch) + "}");
             }
-            if (last.startsWith("ACCEPTED by")) {
+            if (last == null) {
+                return Reply.toolCall("read_steps", "{\"from\": 1, \"to\": 3}");
+            }
+            if (last.startsWith("ACCEPTED by") || last.startsWith("PASS")) {
                 String patch = patch(trajectory, "Book flight", "- Check the arguments of `" + firstTool(input) + "` against the policy before calling it.");
                 return Reply.toolCall("propose_patch", "{\"patch\": " + TextNode.valueOf(patch) + "}");
             }

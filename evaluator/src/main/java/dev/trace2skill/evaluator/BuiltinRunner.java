@@ -195,6 +195,8 @@ public class BuiltinRunner {
         metrics.episodeStarted();
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("evaluationId", evaluationId);
+        // the task set and the trajectory's task id let an error analyst find the task and replay it in its environment
+        meta.put("taskSet", request.taskset());
         meta.put("condition", p.condition().label());
         meta.put("seed", p.seed());
         if (p.condition().removedSection() != null) {

@@ -232,6 +232,8 @@ class EvaluatorTest {
         assertThat(Json.mapper().convertValue(check.path("mismatches"), List.class)).containsExactly("Budget!D4");
         assertThat(trajectory.path("metadata").path("finished").asBoolean()).isTrue();
         assertThat(trajectory.path("metadata").path("domain").asText()).isEqualTo("spreadsheet");
+        // with the task id, the task set lets an error analyst find the task and replay it in its environment
+        assertThat(trajectory.path("metadata").path("taskSet").asText()).isEqualTo("spreadsheetbench-verified");
         // where it failed, not what was expected: the golden total of row 4 (225) appears nowhere in the failed episode
         assertThat(trajectory.path("steps").toString() + check + trajectory.path("answer") + trajectory.path("expectedAnswer")).doesNotContain("225");
     }

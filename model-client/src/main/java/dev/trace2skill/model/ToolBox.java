@@ -11,11 +11,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * The tools of one agent loop, from objects with langchain4j {@code @Tool} methods: their specifications for the model,
  * and execution of the model's tool calls by the name the model sees ({@code @Tool(name = ...)}). A failing tool
- * answers with the error instead of breaking the loop.
+ * answers with the error instead of breaking the loop. An observer, when set, sees every call's tool name and answer
+ * as soon as the tool has answered (e.g. to record what an analyst's own tool calls produced).
  */
 public final class ToolBox {
     private record Bound(Object target, Method method) {
@@ -23,6 +25,8 @@ public final class ToolBox {
 
     private final Map<String, Bound> byName = new LinkedHashMap<>();
     private final List<ToolSpecification> specifications = new ArrayList<>();
+    private BiConsumer<String, String> observer = (tool, answer) -> {
+    };
 
     public static ToolBox of(Object... toolObjects) {
         ToolBox box = new ToolBox();
@@ -41,11 +45,23 @@ public final class ToolBox {
         return box;
     }
 
+    /** Tells {@code listener} every executed call's tool name and answer, in order; returns this box. */
+    public ToolBox observed(BiConsumer<String, String> listener) {
+        this.observer = listener;
+        return this;
+    }
+
     public List<ToolSpecification> specifications() {
         return specifications;
     }
 
     public String execute(ToolExecutionRequest request) {
+        String answer = run(request);
+        observer.accept(request.name(), answer);
+        return answer;
+    }
+
+    private String run(ToolExecutionRequest request) {
         Bound b = byName.get(request.name());
         if (b == null) {
             return "Unknown tool '" + request.name() + "'. Tools: " + byName.keySet();

@@ -112,6 +112,20 @@ class AgentLoopTest {
     }
 
     @Test
+    void anObserverSeesEveryToolAnswerAsSoonAsTheToolHasAnswered() {
+        model.enqueue(new Reply(null, List.of(new Reply.ToolCall("lookup", "{\"key\": \"x\"}"), new Reply.ToolCall("lookup", "{\"key\": \"boom\"}"),
+                        new Reply.ToolCall("submit_answer", "{\"answer\": \"42\"}")), 200, null, java.time.Duration.ZERO, null));
+        List<String> seen = new java.util.ArrayList<>();
+        ToolBox tools = ToolBox.of(desk).observed((tool, answer) -> seen.add(tool + " -> " + answer + " (answer recorded: " + (desk.answer != null) + ")"));
+        AgentLoop.Outcome out = loop.run(gateway.resolve(ModelSettings.DEFAULTS), OPENING, tools, untilSubmitted(3));
+        assertThat(out.end()).isEqualTo(AgentLoop.End.DONE);
+        assertThat(seen).hasSize(3);
+        assertThat(seen.get(0)).isEqualTo("lookup -> the value of x is 42 (answer recorded: false)");
+        assertThat(seen.get(1)).startsWith("lookup -> ").contains("the records are locked").endsWith("(answer recorded: false)");
+        assertThat(seen.get(2)).isEqualTo("submit_answer -> Answer recorded. (answer recorded: true)");
+    }
+
+    @Test
     void aTextReplyIsTheFinalAnswerUnlessThePolicySaysOtherwise() {
         model.enqueue(Reply.text("  It is 42.  "));
         AgentLoop.Outcome answered = run(untilSubmitted(8));

@@ -20,9 +20,14 @@ public final class AnswerCheckTool {
 
     @Tool(name = "check_output", value = "Check a candidate final answer with the task's checker: PASS or FAIL (the expected answer is not shown)")
     public String checkOutput(@P("the candidate final answer") String answer) {
+        return check(answer).describe();
+    }
+
+    /** The verdict itself (counted like a tool call). */
+    public CheckResult check(String answer) {
         calls++;
         last = checker.apply(answer);
-        return last.describe();
+        return last;
     }
 
     public int calls() {

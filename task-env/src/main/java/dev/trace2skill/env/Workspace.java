@@ -49,6 +49,23 @@ public interface Workspace extends AutoCloseable {
      */
     CheckResult check(String finalAnswer, CheckOptions options);
 
+    /**
+     * How many times tools changed the workspace's state so far (a write, an inserted or deleted row or column),
+     * replayed calls included; always 0 for domains whose tools change nothing.
+     */
+    default int changes() {
+        return 0;
+    }
+
+    /**
+     * Read-only tools over a fresh, unchanged copy of the task's input, for an analyst comparing the replayed output
+     * with what the agent started from (a workbook's {@code read_input_range}); none for domains whose input is not a
+     * file the tools change.
+     */
+    default List<Object> inputTools() {
+        return List.of();
+    }
+
     /** Re-runs the state-changing calls of a recorded episode in order (read-only calls are skipped). */
     Replay replay(List<ToolCall> calls);
 

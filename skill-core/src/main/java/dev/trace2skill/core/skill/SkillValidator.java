@@ -7,7 +7,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The Agent Skills specification's rules, checked exactly, reporting every violation at once.
+ * The Agent Skills specification's rules, checked exactly, reporting every violation at once ({@link #validate}: the
+ * errors, any of which makes the folder an invalid skill). {@link #review} adds warnings: rules of good skill design
+ * that an agent reading the skill depends on but the specification does not require (a description without angle
+ * brackets, no README or changelog files inside the skill); a warning never refuses a skill.
  */
 public final class SkillValidator {
     public static final Pattern NAME_PATTERN = Pattern.compile("^[a-z0-9]+(-[a-z0-9]+)*$");
@@ -27,6 +30,7 @@ public final class SkillValidator {
         this(SkillLimits.DEFAULT);
     }
 
+    /** The skill's errors (what makes it invalid); warnings are not included, see {@link #review}. */
     public List<Violation> validate(SkillBundle bundle) {
         List<Violation> out = new ArrayList<>();
         String folder = bundle.name();
@@ -52,6 +56,42 @@ public final class SkillValidator {
         }
         return out;
     }
+
+    /** Errors and warnings, errors first. */
+    public List<Violation> review(SkillBundle bundle) {
+        List<Violation> out = new ArrayList<>(validate(bundle));
+        out.addAll(warnings(bundle));
+        return out;
+    }
+
+    /**
+     * The design rules a valid skill may still break: the description (what an agent reads to decide whether to load
+     * the skill) holds angle brackets, which many agent harnesses read as markup; the folder holds a README or a
+     * changelog, which an agent would load as if it were guidance.
+     */
+    public List<Violation> warnings(SkillBundle bundle) {
+        List<Violation> out = new ArrayList<>();
+        if (bundle.has(SkillBundle.SKILL_MD)) {
+            SkillMd md = bundle.skillMd();
+            if (md.frontMatterError() == null && md.frontMatter().get("description") instanceof String d
+                    && (d.indexOf('<') >= 0 || d.indexOf('>') >= 0)) {
+                out.add(Violation.warning(SkillBundle.SKILL_MD, "description.angle-brackets", preview(d),
+                        "'description' should not contain angle brackets (< or >): agents may read them as markup"));
+            }
+        }
+        for (String path : bundle.paths()) {
+            String file = path.substring(path.lastIndexOf('/') + 1).toLowerCase(java.util.Locale.ROOT);
+            String stem = file.contains(".") ? file.substring(0, file.lastIndexOf('.')) : file;
+            if (NOT_SKILL_FILES.contains(stem)) {
+                out.add(Violation.warning(path, "file.not-guidance", null,
+                        "a skill holds guidance for the agent only; a README or a changelog belongs outside the skill folder"));
+            }
+        }
+        return out;
+    }
+
+    /** File names (without extension) that document a skill rather than guide an agent. */
+    static final Set<String> NOT_SKILL_FILES = Set.of("readme", "changelog");
 
     private static void validateFrontMatter(SkillMd md, String folder, List<Violation> out) {
         String file = SkillBundle.SKILL_MD;

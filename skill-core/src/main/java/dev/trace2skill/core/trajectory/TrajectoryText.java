@@ -43,7 +43,16 @@ public final class TrajectoryText {
         return text.substring(0, head) + "\n… [" + omitted + " characters omitted] …\n" + text.substring(text.length() - tail);
     }
 
+    /** The trajectory with its expected answer, when it has one. */
     public static String render(Trajectory t, Budget budget) {
+        return render(t, budget, true);
+    }
+
+    /**
+     * @param withExpected whether the expected answer is shown; analyses leave it out (the ground truth is hidden from
+     *                     the analyst, which must reproduce a corrected result in the task's environment instead)
+     */
+    public static String render(Trajectory t, Budget budget, boolean withExpected) {
         StringBuilder header = new StringBuilder();
         header.append("Trajectory ").append(t.id()).append('\n');
         header.append("Query: ").append(t.query()).append('\n');
@@ -52,7 +61,7 @@ public final class TrajectoryText {
             header.append(" (reward ").append(t.outcome().reward()).append(')');
         }
         header.append('\n');
-        if (t.expectedAnswer() != null) {
+        if (withExpected && t.expectedAnswer() != null) {
             header.append("Expected answer: ").append(truncate(t.expectedAnswer(), budget.maxObservationTokens())).append('\n');
         }
         if (t.finalAnswer() != null) {

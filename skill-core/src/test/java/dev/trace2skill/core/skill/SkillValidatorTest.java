@@ -118,4 +118,29 @@ class SkillValidatorTest {
         assertThat(strict.validate(skill("x", "name: x\ndescription: d\n", lines(11))))
                 .extracting(Violation::rule).containsExactly("body.max-lines");
     }
+
+    @Test
+    void angleBracketsInTheDescriptionAndReadmeFilesAreWarningsNotErrors() {
+        SkillBundle bundle = SkillBundle.ofText("sheets", Map.of(
+                "SKILL.md", "---\nname: sheets\ndescription: Edit <xlsx> workbooks when asked for a -> b changes.\n---\n# Sheets\n",
+                "README.md", "# About this skill\n",
+                "references/CHANGELOG.md", "- v2\n",
+                "references/readme-of-the-api.md", "kept: only README and changelog files themselves are flagged\n"));
+        assertThat(validator.validate(bundle)).as("still a valid skill").isEmpty();
+        List<Violation> review = validator.review(bundle);
+        assertThat(review).allSatisfy(v -> {
+            assertThat(v.severity()).isEqualTo(Violation.Severity.WARNING);
+            assertThat(v.isError()).isFalse();
+            assertThat(v.toString()).startsWith("warning: ");
+        });
+        assertThat(review).extracting(Violation::rule, Violation::file).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("description.angle-brackets", "SKILL.md"),
+                org.assertj.core.groups.Tuple.tuple("file.not-guidance", "README.md"),
+                org.assertj.core.groups.Tuple.tuple("file.not-guidance", "references/CHANGELOG.md"));
+        assertThat(validator.warnings(skill("pdf", "name: pdf\ndescription: Reads PDFs.\n", "# PDF\n"))).isEmpty();
+        // errors come first and keep their severity
+        List<Violation> both = validator.review(skill("x", "name: Bad\ndescription: a <b>\n", ""));
+        assertThat(both).extracting(Violation::severity).containsExactly(Violation.Severity.ERROR, Violation.Severity.ERROR,
+                Violation.Severity.WARNING);
+    }
 }

@@ -27,6 +27,8 @@ class TrajectoryTextTest {
         Trajectory t = new Trajectory("t1", null, "question?", steps, "42", Outcome.of(false), "41", null, null, null, null);
         String full = TrajectoryText.render(t, new TrajectoryText.Budget(800, 100_000));
         assertThat(full).contains("[50] reasoning: think 49").contains("Expected answer: 41").contains("Outcome: failure");
+        String hidden = TrajectoryText.render(t, new TrajectoryText.Budget(800, 100_000), false);
+        assertThat(hidden).doesNotContain("Expected answer").contains("Final answer: 42").contains("[50] reasoning: think 49");
         String cut = TrajectoryText.render(t, new TrajectoryText.Budget(800, 2_000));
         assertThat(TrajectoryText.estimateTokens(cut)).isLessThanOrEqualTo(2_000);
         assertThat(cut).contains("[1] reasoning: think 0").contains("[50] reasoning: think 49").containsPattern("\\[steps \\d+-\\d+ omitted: read them with read_steps]");

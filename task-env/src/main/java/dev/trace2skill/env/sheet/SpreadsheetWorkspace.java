@@ -24,6 +24,7 @@ final class SpreadsheetWorkspace implements Workspace {
     private final SpreadsheetTaskFiles files;
     private final WorkbookSession session;
     private final WorkbookTools tools;
+    private WorkbookSession input;
 
     SpreadsheetWorkspace(SpreadsheetEnvironment environment, Task task, SpreadsheetTaskFiles files, WorkbookSession session) {
         this.environment = environment;
@@ -51,6 +52,20 @@ final class SpreadsheetWorkspace implements Workspace {
     @Override
     public List<Object> analystTools(CheckOptions options) {
         return List.of(tools, new WorkbookCheckTool(this, options));
+    }
+
+    @Override
+    public int changes() {
+        return session.changes;
+    }
+
+    /** A second private copy of the input workbook, opened on first use, read through {@link InputWorkbookTools}. */
+    @Override
+    public synchronized List<Object> inputTools() {
+        if (input == null) {
+            input = new WorkbookSession(files.input(), session.settings);
+        }
+        return List.of(new InputWorkbookTools(new WorkbookTools(input)));
     }
 
     @Override
@@ -121,7 +136,10 @@ final class SpreadsheetWorkspace implements Workspace {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         session.close();
+        if (input != null) {
+            input.close();
+        }
     }
 }

@@ -23,9 +23,14 @@ public final class WorkbookCheckTool {
     @Tool(name = "check_output", value = "Save the workbook as it is and check it with the task's checker: PASS, or FAIL with the "
             + "addresses of the cells that differ (the expected values are not shown)")
     public String checkOutput() {
+        return check().describe();
+    }
+
+    /** The verdict itself (counted like a tool call). */
+    public dev.trace2skill.env.CheckResult check() {
         calls++;
         last = workspace.checkCurrent(options);
-        return last.describe();
+        return last;
     }
 
     public int calls() {

@@ -26,6 +26,8 @@ final class WorkbookSession implements AutoCloseable {
     final XSSFWorkbook wb;
     final FormulaEvaluator evaluator;
     int cellsWritten;
+    /** Changes made by tools (writes, inserted or deleted rows and columns), replayed ones included. */
+    int changes;
     boolean saved;
     /** The recalculation done when the workbook was last saved (POI), or null. */
     Recalculator.Recalculation savedRecalculation;
@@ -90,6 +92,7 @@ final class WorkbookSession implements AutoCloseable {
     }
 
     void changed() {
+        changes++;
         evaluator.clearAllCachedResultValues();
     }
 
