@@ -22,7 +22,8 @@ import java.util.List;
 /**
  * Keeps runs current from the other services' messages: patch results (analysis counts and tokens), merge events,
  * the evolved skill (stored as the skill's next version, which is then announced on {@code run-events} for the
- * merger), and Creation-mode drafts (stored, then the run launches).
+ * merger), and Creation-mode drafts (stored, then the run launches; a draft asked for on its own is stored as the
+ * skill's first version).
  * A message that cannot be processed goes to {@code trace-ingest-dlq} with the reason; the consumer keeps going.
  */
 @ApplicationScoped
@@ -35,6 +36,8 @@ public class ProgressConsumer {
     SkillStore skills;
     @Inject
     RunLauncher launcher;
+    @Inject
+    SkillDrafts standaloneDrafts;
     /** SKILL_REGISTERED events, on topic {@code run-events} (a channel of its own: run-events is also incoming here). */
     @Inject
     @Channel("skill-registrations")
@@ -76,6 +79,10 @@ public class ProgressConsumer {
     @Blocking
     public void drafted(String json) {
         SkillDrafted d = Json.read(json, SkillDrafted.class);
+        if (d.runId() != null && d.runId().startsWith(SkillDrafts.ID_PREFIX)) {
+            standaloneDrafts.completed(d);
+            return;
+        }
         if (d.skill() == null) {
             runs.failed(d.runId(), "drafting S0 failed: " + d.failure());
             return;

@@ -77,13 +77,31 @@ public class RunLauncher {
     @ConfigProperty(name = "t2s.runs.default-min-support", defaultValue = "2")
     int defaultMinSupport;
 
+    /** A run as {@link #start} found or started it. */
+    public record Started(RunView run, boolean created) {
+    }
+
     public RunView start(RunRequest req) {
+        return startOrFind(req).run();
+    }
+
+    /**
+     * Starts a run, or, when the request carries a {@code requestId} already used, returns the run that key started
+     * (whatever the rest of the request says).
+     */
+    public Started startOrFind(RunRequest req) {
         if (req == null) {
             throw TrajectoryResource.field(400, "Missing body", "(body)", "send the run as JSON");
         }
         Set<ConstraintViolation<RunRequest>> violations = validator.validate(req);
         if (!violations.isEmpty()) {
             throw Violations.problem(400, "Invalid run", "the run request has " + violations.size() + " problem(s)", violations).failure();
+        }
+        if (req.requestId() != null) {
+            Optional<RunView> existing = runs.byRequestId(req.requestId());
+            if (existing.isPresent()) {
+                return new Started(existing.get(), false);
+            }
         }
         EvolutionMode mode = req.mode() == null ? EvolutionMode.DEEPENING : EvolutionMode.fromWire(req.mode());
         AnalystSelection analysts = req.analysts() == null ? AnalystSelection.COMBINED : AnalystSelection.fromWire(req.analysts());
@@ -104,7 +122,8 @@ public class RunLauncher {
 
         String skillName = req.skill().contains("@") ? req.skill().substring(0, req.skill().indexOf('@')) : req.skill();
         Optional<SkillStore.Version> s0 = resolveSkill(req.skill(), mode);
-        List<Trajectory> selected = trajectories.select(sel.dataset(), "any".equals(outcome) ? null : outcome, sel.ids(), limit);
+        List<Trajectory> selected = trajectories.select(new TrajectoryStore.Filter(sel.dataset(), "any".equals(outcome) ? null : outcome,
+                sel.ids(), sel.experiment(), sel.skillRef()), limit);
         Map<String, AnalystKind> jobs = new LinkedHashMap<>();
         for (Trajectory t : selected) {
             analysts.analystFor(t, engine).ifPresent(a -> jobs.put(t.id(), a));
@@ -114,8 +133,17 @@ public class RunLauncher {
                     + " trajectories matched the selection, and none is for the " + analysts.wire() + " analysts");
         }
         String runId = newRunId();
-        runs.create(new RunStore.NewRun(runId, s0.isPresent() ? RunStatus.PUBLISHING : RunStatus.DRAFTING, config, skillName,
-                s0.map(SkillStore.Version::version).orElse(null), req), jobs);
+        try {
+            runs.create(new RunStore.NewRun(runId, s0.isPresent() ? RunStatus.PUBLISHING : RunStatus.DRAFTING, config, skillName,
+                    s0.map(SkillStore.Version::version).orElse(null), req), jobs);
+        } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+            // the same requestId sent twice at once: the other request's run stands
+            Optional<RunView> other = req.requestId() == null ? Optional.empty() : runs.byRequestId(req.requestId());
+            if (other.isPresent()) {
+                return new Started(other.get(), false);
+            }
+            throw e;
+        }
         metrics.runStarted(engine.wire(), analysts.wire(), mode.wire());
         if (s0.isEmpty()) {
             List<String> samples = selected.stream().map(Trajectory::query).limit(5).toList();
@@ -126,14 +154,20 @@ public class RunLauncher {
             SkillBundle bundle = skills.bundle(skillName, s0.get().version()).orElseThrow();
             launch(runId, bundle, s0.get().version(), config, selected.stream().filter(t -> jobs.containsKey(t.id())).toList(), jobs);
         }
-        return runs.get(runId).orElseThrow();
+        return new Started(runs.get(runId).orElseThrow(), true);
+    }
+
+    /** Sends a draft request (of a run, or of {@link SkillDrafts}) and waits for the broker's acknowledgement. */
+    void requestDraft(String key, String json) {
+        Outgoing.sendAndAwait(draftRequests, key, json);
     }
 
     /** After a Creation-mode draft was stored as a version of the skill. */
     public void launchAfterDraft(String runId, SkillBundle draft, int version) {
         RunConfig config = runs.config(runId).orElseThrow(() -> new IllegalStateException("unknown run " + runId));
         Map<String, AnalystKind> jobs = runs.jobs(runId);
-        List<Trajectory> selected = trajectories.select(null, null, new ArrayList<>(jobs.keySet()), jobs.size());
+        List<Trajectory> selected = trajectories.select(new TrajectoryStore.Filter(null, null, new ArrayList<>(jobs.keySet()), null, null),
+                jobs.size());
         launch(runId, draft, version, config, selected, jobs);
     }
 

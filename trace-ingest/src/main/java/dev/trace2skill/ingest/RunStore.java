@@ -29,8 +29,9 @@ public class RunStore {
     public void create(NewRun run, Map<String, AnalystKind> jobs) {
         jdbi.useTransaction(h -> {
             h.createUpdate("""
-                            INSERT INTO runs (id, status, mode, analysts, engine, skill_name, skill_version, request, config)
-                            VALUES (:id, :status, :mode, :analysts, :engine, :skillName, :skillVersion, :request::jsonb, :config::jsonb)""")
+                            INSERT INTO runs (id, status, mode, analysts, engine, skill_name, skill_version, request, config, request_id)
+                            VALUES (:id, :status, :mode, :analysts, :engine, :skillName, :skillVersion, :request::jsonb, :config::jsonb,
+                                    :requestId)""")
                     .bind("id", run.id())
                     .bind("status", run.status().wire())
                     .bind("mode", run.config().mode().wire())
@@ -40,6 +41,7 @@ public class RunStore {
                     .bind("skillVersion", run.skillVersion())
                     .bind("request", Json.write(run.request()))
                     .bind("config", Json.write(run.config()))
+                    .bind("requestId", run.request().requestId())
                     .execute();
             PreparedBatch batch = h.prepareBatch("INSERT INTO run_jobs (run_id, trajectory_id, analyst) VALUES (:run, :trajectory, :analyst)");
             jobs.forEach((trajectory, analyst) -> batch.bind("run", run.id()).bind("trajectory", trajectory).bind("analyst", analyst.wire()).add());
@@ -160,6 +162,12 @@ public class RunStore {
 
     public Optional<RunView> get(String id) {
         return jdbi.withHandle(h -> h.createQuery(SELECT_RUN + " WHERE id = :id").bind("id", id)
+                .map(ConstructorMapper.of(Run.class)).findOne().map(Run::view));
+    }
+
+    /** The run a client's key started, if any. */
+    public Optional<RunView> byRequestId(String requestId) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT_RUN + " WHERE request_id = :requestId").bind("requestId", requestId)
                 .map(ConstructorMapper.of(Run.class)).findOne().map(Run::view));
     }
 
