@@ -148,7 +148,7 @@ public final class GroupingBench {
                     "merged/node", "root in", "dups L1", "p* edits", "dups in p*");
             for (Map.Entry<String, HierarchicalMerge.Operator> op : operators.entrySet()) {
                 if (p == mined && op.getKey().equals("deterministic")) {
-                    // mined candidates append to sections S0 does not have yet and each create assets/evals.json:
+                    // mined candidates append to sections S0 does not have yet:
                     // the deterministic merge drops nearly all of them; the offline engine merges them by union
                     continue;
                 }

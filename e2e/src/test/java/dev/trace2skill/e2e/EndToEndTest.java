@@ -55,6 +55,8 @@ class EndToEndTest {
     static final String TOKEN = "e2e-token";
     static final String JVM_OPTS = "-Xmx384m -XX:+UseSerialGC";
     static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** How long a service may take to start: on a loaded 2-core machine a Quarkus service has been seen to need ~170 s. */
+    static final Duration STARTUP = Duration.ofSeconds(300);
     static final int MODEL_PORT = Ports.free();
     static final Map<String, String> CONTENT_BY_TRAJECTORY = new ConcurrentHashMap<>();
 
@@ -63,6 +65,7 @@ class EndToEndTest {
     static ServiceProcess merger;
     static ServiceProcess evaluator;
     static Map<String, String> env;
+    static Map<String, String> evaluatorEnv;
     static String jdbc;
     static Path logs;
 
@@ -84,11 +87,12 @@ class EndToEndTest {
         ingest = ServiceProcess.start("trace-ingest", "trace-ingest", env, JVM_OPTS, logs);
         worker = ServiceProcess.start("analyst-worker", "analyst-worker", env, JVM_OPTS, logs);
         merger = ServiceProcess.start("merger", "merger", env, JVM_OPTS, logs);
-        Map<String, String> evaluatorEnv = new HashMap<>(env);
+        evaluatorEnv = new HashMap<>(env);
         evaluatorEnv.put("T2S_INGEST_URL", ingest.url());
+        evaluatorEnv.put("T2S_EVALUATOR_EXPERIMENT_POLL", "300ms");
         evaluator = ServiceProcess.start("evaluator", "evaluator", evaluatorEnv, JVM_OPTS, logs);
         for (ServiceProcess s : List.of(ingest, worker, merger, evaluator)) {
-            s.awaitReady(Duration.ofSeconds(120));
+            s.awaitReady(STARTUP);
         }
     }
 
@@ -333,6 +337,308 @@ class EndToEndTest {
             }
             assertThat(successes).isEqualTo(5);
         }
+    }
+
+    // ---- experiments: the method's protocol in one request ------------------------------------------------------
+
+    static final String CARRY_LINE = "- MARKER-CARRY: add the units first, then the tens, and carry the one.";
+    static final Pattern SUM = Pattern.compile("had (\\d+) marbles and found (\\d+) more");
+    static final Pattern LAST_NUMBER = Pattern.compile("(-?\\d+(?:\\.\\d+)?)\\s*$");
+
+    /** 40 GSM8K-style word problems; a is even for every other one. */
+    static List<Map<String, String>> sums(int n) {
+        List<Map<String, String>> tasks = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int a = 11 + i * 3;
+            int b = 20 + (i * 7) % 50;
+            tasks.add(Map.of("id", String.format("sum-%02d", i), "question", "Mia had " + a + " marbles and found " + b
+                    + " more on the way home. How many marbles does Mia have now?", "expected", String.valueOf(a + b), "checker", "normalized"));
+        }
+        return tasks;
+    }
+
+    /**
+     * The skill-user agent: right on a problem whose first number is even, and on every problem once the line the
+     * analysts propose is in its system prompt; wrong otherwise.
+     */
+    static Reply solve(ChatRequest r, Duration delay) {
+        Matcher m = SUM.matcher(r.text());
+        if (!m.find()) {
+            return Reply.error(400);
+        }
+        int a = Integer.parseInt(m.group(1));
+        int b = Integer.parseInt(m.group(2));
+        boolean right = a % 2 == 0 || r.systemPrompt().contains("MARKER-CARRY");
+        return Reply.toolCall("submit_answer", Json.write(Map.of("answer", String.valueOf(right ? a + b : a + b + 1)))).withUsage(100, 10)
+                .after(delay);
+    }
+
+    /** Analysts and merges of the experiment: the error analyst verifies the answer, then proposes {@link #CARRY_LINE}. */
+    static Reply evolveSums(ChatRequest r) {
+        String system = r.systemPrompt();
+        if (ScriptedMerges.isMerge(r)) {
+            return ScriptedMerges.foldIdentical(r);
+        }
+        if (system.contains("Success Analyst")) {
+            return Reply.text("{\"edits\": []}");
+        }
+        if (system.contains("Error Analyst")) {
+            String input = r.messages().size() > 1 ? r.messages().get(1).path("content").asText() : "";
+            String last = lastToolResult(r);
+            String patch = Json.write(Map.of("edits", List.of(Map.of("op", "append_to_section", "target_section", "Adding",
+                    "content", CARRY_LINE, "rationale", "the agent dropped a carry"))));
+            // the expected answer is hidden: the analyst reproduces the sum with the task's calculator, then checks it
+            Matcher sum = SUM.matcher(input);
+            if (last == null && sum.find() && r.toolNames().contains("calculate")) {
+                return Reply.toolCall("calculate", Json.write(Map.of("expression", sum.group(1) + " + " + sum.group(2))));
+            }
+            if (last == null || last.startsWith("PASS") || last.startsWith("ACCEPTED by") || last.contains("VERIFIED")
+                    || last.startsWith("NO CHECKS LEFT")) {
+                return Reply.toolCall("propose_patch", "{\"patch\": " + TextNode.valueOf(patch) + "}");
+            }
+            Matcher number = LAST_NUMBER.matcher(last);
+            if (!last.startsWith("FAIL") && !last.startsWith("NOT CHECKED") && number.find()) {
+                return Reply.toolCall("check_output", Json.write(Map.of("answer", number.group(1))));
+            }
+            return Reply.text("{\"edits\": []}");
+        }
+        return null;
+    }
+
+    static JsonNode experiment(String id) throws Exception {
+        return Json.mapper().readTree(get(evaluator.url() + "/v1/experiments/" + id));
+    }
+
+    static JsonNode awaitExperimentEnd(String id, Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        JsonNode e = null;
+        while (System.nanoTime() < end) {
+            e = experiment(id);
+            if (!e.path("status").asText().equals("running")) {
+                return e;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("experiment " + id + " still running after " + timeout + ": " + e);
+    }
+
+    static double wilsonLow(int successes, int n, boolean low) {
+        double z = 1.959963984540054;
+        double p = (double) successes / n;
+        double centre = (p + z * z / (2 * n)) / (1 + z * z / n);
+        double half = z / (1 + z * z / n) * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n));
+        return low ? centre - half : centre + half;
+    }
+
+    /**
+     * The whole protocol with the services as processes: split, Stage 1 (S0 on D_evolve with the author), evolve from
+     * exactly those trajectories, then no skill, S0 and S* on D_test for two user models. The evaluator is killed with
+     * SIGKILL in the middle of Stage 1 and restarted; the experiment finishes, and its report's numbers equal the ones
+     * this test computes from the split and the scripted agent. Also: a skill holding held-out tasks is refused, and a
+     * budget stops an experiment between stages with Stage 1 readable.
+     */
+    @Test
+    @Order(5)
+    void experimentRunsTheMethodsProtocolAndSurvivesAnEvaluatorKilledMidStageOne() throws Exception {
+        List<Map<String, String>> pool = sums(40);
+        post(ingest.url() + "/v1/skills", "application/json", Json.write(Map.of("name", "marble-sums", "files", Map.of("SKILL.md",
+                "---\nname: marble-sums\ndescription: Solves short word problems that add two counts.\n---\n# Marble sums\n\n"
+                        + "## Adding\nRead both counts from the problem, add them, and submit the total as a number.\n"))));
+        String skillRef = "marble-sums@1";
+        java.util.concurrent.atomic.AtomicReference<Duration> delay = new java.util.concurrent.atomic.AtomicReference<>(Duration.ofMillis(300));
+        try (ScriptedModelServer model = ScriptedModelServer.start(MODEL_PORT)) {
+            model.fallback(r -> {
+                Reply evolve = evolveSums(r);
+                return evolve != null ? evolve : solve(r, delay.get());
+            });
+
+            // a skill that holds held-out problems is refused before anything runs: 422 naming the skill and the file
+            StringBuilder all = new StringBuilder("# Worked problems\n\n");
+            pool.forEach(t -> all.append(t.get("question")).append(" Answer: ").append(t.get("expected")).append("\n\n"));
+            HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create(evaluator.url() + "/v1/experiments"))
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN)
+                    .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("taskset", "inline", "tasks", pool,
+                            "split", Map.of("evolve", 20, "test", 20, "seed", 7),
+                            "s0", Map.of("name", "leaky-sums", "files", Map.of("SKILL.md",
+                                    "---\nname: leaky-sums\ndescription: Sums with worked examples.\n---\n# Sums\nSee references/worked.md.\n",
+                                    "references/worked.md", all.toString())),
+                            "author", Map.of("model", "scripted"))))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+            assertThat(refused.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+            assertThat(refused.body()).contains("leaky-sums").contains("references/worked.md");
+
+            Map<String, Object> request = new java.util.LinkedHashMap<>();
+            request.put("taskset", "inline");
+            request.put("tasks", pool);
+            request.put("split", Map.of("evolve", 20, "test", 20, "seed", 7));
+            request.put("s0", skillRef);
+            request.put("author", Map.of("model", "scripted"));
+            request.put("users", List.of(Map.of("model", "scripted"), Map.of("model", "user-b")));
+            request.put("seeds", List.of(0, 1));
+            request.put("concurrency", 2);
+            request.put("run", Map.of("analysts", "combined", "engine", "llm", "mergeBranching", 4, "minSupport", 2));
+            JsonNode accepted = post(evaluator.url() + "/v1/experiments", "application/json", Json.write(request));
+            String id = accepted.path("id").asText();
+            assertThat(accepted.path("evolveTasks").asInt()).isEqualTo(20);
+            assertThat(accepted.path("testTasks").asInt()).isEqualTo(20);
+
+            // the split: disjoint by task id, stored, and the same as skill-core computes for the pool and the seed
+            JsonNode split = Json.mapper().readTree(get(evaluator.url() + "/v1/experiments/" + id + "/split"));
+            Set<String> evolveIds = new TreeSet<>();
+            Set<String> testIds = new TreeSet<>();
+            split.path("evolve").forEach(t -> evolveIds.add(t.asText()));
+            split.path("test").forEach(t -> testIds.add(t.asText()));
+            assertThat(evolveIds).hasSize(20).doesNotContainAnyElementsOf(testIds);
+            assertThat(testIds).hasSize(20);
+            var expectedSplit = dev.trace2skill.core.experiment.TaskSplit.of(pool.stream().map(t -> new dev.trace2skill.core.tasks.Task(
+                    t.get("id"), t.get("question"), t.get("expected"), t.get("checker"), null)).toList(), 20, 20, 7L);
+            assertThat(new TreeSet<>(expectedSplit.evolve())).isEqualTo(evolveIds);
+            assertThat(new TreeSet<>(expectedSplit.test())).isEqualTo(testIds);
+
+            // kill the evaluator in the middle of Stage 1, restart it
+            long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            int doneAtKill = -1;
+            while (System.nanoTime() < end) {
+                JsonNode p = experiment(id).path("progress");
+                if (p.path("stage").asText().equals("stage1") && p.path("done").asInt() >= 6) {
+                    evaluator.kill();
+                    doneAtKill = p.path("done").asInt();
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertThat(doneAtKill).as("killed during Stage 1").isBetween(6, 39);
+            delay.set(Duration.ZERO);
+            evaluator = ServiceProcess.start("evaluator", "evaluator-restarted", evaluatorEnv, JVM_OPTS, logs);
+            evaluator.awaitReady(STARTUP);
+            JsonNode ended = awaitExperimentEnd(id, Duration.ofSeconds(300));
+            assertThat(ended.path("status").asText()).as(ended.toString()).isEqualTo("completed");
+
+            // Stage 1 ran every (task, seed) of D_evolve exactly once, and exactly those trajectories were evolved from
+            JsonNode round = ended.path("stages").get(0);
+            assertThat(round.path("stage1").path("total").asInt()).isEqualTo(40);
+            assertThat(round.path("stage1").path("done").asInt()).isEqualTo(40);
+            assertThat(round.path("trajectories").path("sent").asInt()).isEqualTo(40);
+            assertThat(round.path("run").path("counts").path("jobsPublished").asInt()).isEqualTo(40);
+            String sStar = round.path("sStar").asText();
+            assertThat(sStar).isEqualTo("marble-sums@2");
+            JsonNode stored = Json.mapper().readTree(get(ingest.url() + "/v1/trajectories?dataset=" + id + "-r1&limit=100"));
+            assertThat(stored.path("items")).hasSize(40);
+            for (JsonNode t : stored.path("items")) {
+                assertThat(t.path("skillRef").asText()).isEqualTo(skillRef);
+                assertThat(t.path("experimentId").asText()).isEqualTo(id);
+                assertThat(evolveIds).contains(t.path("taskId").asText());
+            }
+            JsonNode s2 = Json.mapper().readTree(get(ingest.url() + "/v1/skills/marble-sums/versions/2"));
+            assertThat(s2.path("files").path("SKILL.md").asText()).contains("MARKER-CARRY");
+
+            // the report: what this test computes from the split and the scripted agent
+            int evenTest = 0;
+            for (Map<String, String> t : pool) {
+                Matcher m = SUM.matcher(t.get("question"));
+                m.find();
+                if (testIds.contains(t.get("id")) && Integer.parseInt(m.group(1)) % 2 == 0) {
+                    evenTest++;
+                }
+            }
+            int pairs = 40;
+            int baselineRight = 2 * evenTest;
+            int discordant = pairs - baselineRight;
+            double delta = (double) discordant / pairs;
+            double p = Math.min(1.0, 2 * Math.pow(0.5, discordant));
+            double[] boot = bootstrap(discordant, pairs);
+            JsonNode report = Json.mapper().readTree(get(evaluator.url() + "/v1/experiments/" + id + "/report"));
+            assertThat(report.path("users")).hasSize(2);
+            for (JsonNode user : report.path("users")) {
+                Map<String, JsonNode> rates = new HashMap<>();
+                user.path("rates").forEach(r -> rates.put(r.path("role").asText(), r));
+                assertThat(rates.get("no skill").path("successes").asInt()).isEqualTo(baselineRight);
+                assertThat(rates.get("S0").path("successes").asInt()).isEqualTo(baselineRight);
+                assertThat(rates.get("S0").path("episodes").asInt()).isEqualTo(pairs);
+                JsonNode sStarRate = rates.values().stream().filter(r -> r.path("role").asText().startsWith("S*")).findFirst().orElseThrow();
+                assertThat(sStarRate.path("successes").asInt()).isEqualTo(pairs);
+                assertThat(rates.get("S0").path("rateLow").asDouble()).isCloseTo(wilsonLow(baselineRight, pairs, true), org.assertj.core.data.Offset.offset(1e-4));
+                assertThat(rates.get("S0").path("rateHigh").asDouble()).isCloseTo(wilsonLow(baselineRight, pairs, false), org.assertj.core.data.Offset.offset(1e-4));
+                Map<String, JsonNode> deltas = new HashMap<>();
+                user.path("deltas").forEach(d -> deltas.put(d.path("kind").asText(), d));
+                for (String kind : List.of("S* − S0", "S* − no skill")) {
+                    JsonNode d = deltas.get(kind);
+                    assertThat(d).as(kind + " in " + user).isNotNull();
+                    assertThat(d.path("pairs").asInt()).isEqualTo(pairs);
+                    assertThat(d.path("delta").asDouble()).isCloseTo(delta, org.assertj.core.data.Offset.offset(1e-9)).isPositive();
+                    assertThat(d.path("onlyTreatment").asInt()).isEqualTo(discordant);
+                    assertThat(d.path("onlyBaseline").asInt()).isZero();
+                    assertThat(d.path("mcnemarP").asDouble()).isCloseTo(p, org.assertj.core.data.Offset.offset(p * 1e-9));
+                    // an independent percentile bootstrap (own generator) of the same 40 paired differences agrees to within
+                    // one step of 1/40
+                    assertThat(d.path("deltaLow").asDouble()).isCloseTo(boot[0], org.assertj.core.data.Offset.offset(0.026));
+                    assertThat(d.path("deltaHigh").asDouble()).isCloseTo(boot[1], org.assertj.core.data.Offset.offset(0.026));
+                }
+            }
+            assertThat(report.path("matrix")).hasSize(2);
+            assertThat(report.path("links").toString()).contains("/v1/runs/").contains("/diff").contains("/changelog").contains("/provenance");
+            String markdown = getAs(evaluator.url() + "/v1/experiments/" + id + "/report", "text/markdown");
+            assertThat(markdown).contains("S* − S0").contains("user-b");
+            String svg = getAs(evaluator.url() + "/v1/experiments/" + id + "/report", "image/svg+xml");
+            assertThat(svg).startsWith("<svg");
+            System.out.printf("experiment %s: killed at %d of 40 Stage 1 episodes; S* − S0 = %.3f [%.3f, %.3f], McNemar p = %.3g%n", id,
+                    doneAtKill, delta, report.path("users").get(0).path("deltas").get(0).path("deltaLow").asDouble(),
+                    report.path("users").get(0).path("deltas").get(0).path("deltaHigh").asDouble(), p);
+
+            // Creation mode and one budget across the stages: S0 is drafted (offline skeleton) before Stage 1, and exactly
+            // Stage 1's tokens (2 tasks x 1 seed x 110) stop the experiment before the evolution run
+            Map<String, Object> small = new java.util.LinkedHashMap<>(request);
+            small.put("s0", Map.of("name", "marble-drafted", "domain", "word problems that add two counts"));
+            small.put("run", Map.of("analysts", "combined", "engine", "mining"));
+            small.put("tasks", sums(4));
+            small.put("split", Map.of("evolve", 2, "test", 2, "seed", 1));
+            small.put("seeds", List.of(0));
+            small.put("concurrency", 1);
+            small.put("budget", Map.of("maxTokens", 220));
+            String budgeted = post(evaluator.url() + "/v1/experiments", "application/json", Json.write(small)).path("id").asText();
+            JsonNode stopped = awaitExperimentEnd(budgeted, Duration.ofSeconds(120));
+            assertThat(stopped.path("status").asText()).as(stopped.toString()).isEqualTo("budget_exhausted");
+            assertThat(stopped.path("message").asText()).contains("before the evolution run");
+            assertThat(stopped.path("stages").get(0).path("stage1").path("done").asInt()).isEqualTo(2);
+            assertThat(stopped.path("stages").get(0).has("run")).isFalse();
+            assertThat(stopped.path("tokens").path("spent").asLong()).isEqualTo(220);
+            assertThat(stopped.path("mode").asText()).isEqualTo("creation");
+            assertThat(stopped.path("draft").path("status").asText()).isEqualTo("done");
+            assertThat(stopped.path("stages").get(0).path("s0").asText()).isEqualTo("marble-drafted@1");
+            JsonNode drafted = Json.mapper().readTree(get(ingest.url() + "/v1/skills/marble-drafted/versions"));
+            assertThat(drafted).hasSize(1);
+            assertThat(drafted.get(0).path("source").asText()).isEqualTo("draft:" + stopped.path("draft").path("id").asText());
+            JsonNode partial = Json.mapper().readTree(get(evaluator.url() + "/v1/experiments/" + budgeted + "/report"));
+            assertThat(partial.path("rounds").get(0).path("stage1").path("episodes").asInt()).isEqualTo(2);
+        }
+    }
+
+    /** A percentile bootstrap (95%, 10,000 resamples, java.util.Random) of paired 0/1 differences: {@code ones} of n are 1. */
+    static double[] bootstrap(int ones, int n) {
+        java.util.Random random = new java.util.Random(12345);
+        double[] means = new double[10_000];
+        for (int r = 0; r < means.length; r++) {
+            int sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += random.nextInt(n) < ones ? 1 : 0;
+            }
+            means[r] = (double) sum / n;
+        }
+        java.util.Arrays.sort(means);
+        return new double[]{quantile(means, 0.025), quantile(means, 0.975)};
+    }
+
+    static double quantile(double[] sorted, double q) {
+        double h = (sorted.length - 1) * q;
+        int lo = (int) Math.floor(h);
+        int hi = Math.min(sorted.length - 1, lo + 1);
+        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    static String getAs(String url, String accept) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", accept).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
+        return r.body();
     }
 
     // ---- the scripted model: deterministic functions of what it is asked --------------------------------------

@@ -217,7 +217,7 @@ public class BuiltinRunner {
         store.complete(p.episodeId(), status, r.answer(), r.usage().promptTokens(), r.usage().completionTokens(), error,
                 r.trajectory() == null ? null : Json.write(r.trajectory()), EvaluationService.BUILTIN, took.toMillis());
         metrics.episodeFinished(status.name(), target.model(), took, r.usage().promptTokens(), r.usage().completionTokens());
-        if (request.sendTrajectories() != null && r.trajectory() != null) {
+        if (request.sendTrajectories() != null && r.trajectory() != null && request.sendTrajectories().includes(p.condition().skill())) {
             try {
                 ingest.sendTrajectory(request.sendTrajectories().dataset(), r.trajectory());
                 metrics.trajectorySent(true);

@@ -39,7 +39,11 @@ import java.util.Objects;
  * @param runner          {@code builtin} (this service runs the agent) or {@code external} (published on eval-tasks)
  * @param ablation        also evaluate each skill with each top-level section removed in turn
  * @param authors         skill → the model that authored it, for the author × user matrix
- * @param sendTrajectories send every episode to trace-ingest as a trajectory of this dataset (Stage 1 generation)
+ * @param sendTrajectories send every episode to trace-ingest as a trajectory of this dataset (Stage 1 generation),
+ *                         each tagged with the skill it ran with ({@code skillRef}); optionally only some conditions
+ * @param taskIds          exactly these tasks of the set (in the set's order), instead of a range or a sample
+ * @param compare          pairs [treatment, baseline] of evaluated skills ({@code name@version}, or {@code "none"}) to
+ *                         compare head to head, paired by task and seed, for every model
  *                         <p>
  *                         Validated with Bean Validation (field constraints here, the rules between fields in
  *                         {@link Consistent}); what needs the registry, the model endpoints or the task data is checked
@@ -61,7 +65,14 @@ public record EvaluationRequest(
         @Pattern(regexp = "builtin|external", message = "must be 'builtin' or 'external'") String runner,
         Boolean ablation,
         Map<String, String> authors,
-        @Valid SendTrajectories sendTrajectories) {
+        @Valid SendTrajectories sendTrajectories,
+        List<String> taskIds,
+        List<List<String>> compare) {
+
+    /** Only the fields that select tasks (for the task source). */
+    public static EvaluationRequest selection(String taskset, List<InlineTask> tasks, Range range, Sample sample, List<String> taskIds) {
+        return new EvaluationRequest(null, null, taskset, tasks, range, sample, null, null, null, null, null, null, null, null, taskIds, null);
+    }
 
     public static final String BUILTIN = "builtin";
     public static final String EXTERNAL = "external";
@@ -114,9 +125,26 @@ public record EvaluationRequest(
     public record Budget(@Positive(message = "must be positive") Long maxTokens) {
     }
 
+    /**
+     * @param dataset the dataset the episodes are stored under in trace-ingest
+     * @param skills  only the episodes of these conditions ({@code name@version}, or {@code "none"} for no skill); all
+     *                when absent
+     */
     public record SendTrajectories(
-            @NotBlank(message = "is required: the dataset the episodes are stored under in trace-ingest") String dataset) {
+            @NotBlank(message = "is required: the dataset the episodes are stored under in trace-ingest") String dataset,
+            List<String> skills) {
+        public SendTrajectories(String dataset) {
+            this(dataset, null);
+        }
+
+        /** Whether episodes run with this skill (null: no skill) are sent. */
+        public boolean includes(String skill) {
+            return skills == null || skills.isEmpty() || skills.contains(skill == null ? NONE : skill);
+        }
     }
+
+    /** How a request names the no-skill condition (in {@code compare} and {@code sendTrajectories.skills}). */
+    public static final String NONE = dev.trace2skill.core.eval.ReportBuilder.NONE;
 
     /**
      * The rules between fields: a skill or the no-skill baseline; a range or a sample, and a range with
@@ -143,6 +171,21 @@ public record EvaluationRequest(
                 }
                 if (r.range() != null && r.sample() != null) {
                     valid = fail(context, "sample", "give a range or a sample, not both");
+                }
+                if (r.taskIds() != null && (r.range() != null || r.sample() != null)) {
+                    valid = fail(context, "taskIds", "give task ids, a range or a sample, not several");
+                }
+                if (r.taskIds() != null && (r.taskIds().isEmpty() || r.taskIds().stream().anyMatch(Objects::isNull)
+                        || new HashSet<>(r.taskIds()).size() != r.taskIds().size())) {
+                    valid = fail(context, "taskIds", "must be distinct task ids, at least one");
+                }
+                if (r.compare() != null) {
+                    for (int i = 0; i < r.compare().size(); i++) {
+                        List<String> pair = r.compare().get(i);
+                        if (pair == null || pair.size() != 2 || pair.stream().anyMatch(Objects::isNull) || pair.get(0).equals(pair.get(1))) {
+                            valid = fail(context, "compare[" + i + "]", "must be a pair [treatment, baseline] of two different skills");
+                        }
+                    }
                 }
                 if (r.range() != null && (r.range().from() < 0 || r.range().to() <= r.range().from())) {
                     valid = fail(context, "range", "must have 0 <= from < to");

@@ -3,7 +3,6 @@ package dev.trace2skill.evaluator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trace2skill.core.eval.Prices;
 import dev.trace2skill.core.eval.Report;
 import dev.trace2skill.core.eval.ReportBuilder;
 import dev.trace2skill.core.eval.ReportRendering;
@@ -210,9 +209,8 @@ public class EvaluationResource {
     }
 
     private Report report(EvaluationStore.Evaluation e, EvaluationRequest request) {
-        Map<String, Prices.Price> prices = new LinkedHashMap<>();
-        config.prices().forEach((model, p) -> prices.put(model, new Prices.Price(p.input(), p.output())));
-        return ReportBuilder.build(store.finished(e.id()), new Prices(prices), request.authors() == null ? Map.of() : request.authors());
+        return ReportBuilder.build(store.finished(e.id()), service.prices(), request.authors() == null ? Map.of() : request.authors(),
+                request.compare() == null ? List.of() : request.compare());
     }
 
     private JsonNode view(EvaluationStore.Evaluation e, boolean withReport) {
@@ -249,6 +247,9 @@ public class EvaluationResource {
         }
         if (e.finishedAt() != null) {
             o.put("finishedAt", e.finishedAt().toString());
+        }
+        if (e.experimentId() != null) {
+            o.put("experimentId", e.experimentId());
         }
         if (withReport) {
             o.set("report", Json.mapper().valueToTree(report(e, request)));

@@ -83,6 +83,29 @@ public class EvaluationService {
                 problems.add(FieldProblem.of("authors." + skill, "names a skill that is not evaluated; use the skill's name@version"));
             }
         }
+        if (raw.sendTrajectories() != null && raw.sendTrajectories().skills() != null) {
+            List<String> only = raw.sendTrajectories().skills();
+            for (int i = 0; i < only.size(); i++) {
+                String ref = only.get(i);
+                if (ref == null || !(skills.containsKey(ref) || (EvaluationRequest.NONE.equals(ref) && includeNoSkill))) {
+                    problems.add(FieldProblem.of("sendTrajectories.skills[" + i + "]", "'" + ref + "' is not evaluated here; name an evaluated "
+                            + "skill's name@version" + (includeNoSkill ? ", or none" : "")));
+                }
+            }
+        }
+        if (raw.compare() != null) {
+            for (int i = 0; i < raw.compare().size(); i++) {
+                List<String> pair = raw.compare().get(i);
+                for (int j = 0; pair != null && j < pair.size() && j < 2; j++) {
+                    String ref = pair.get(j);
+                    boolean known = ref != null && (skills.containsKey(ref) || (EvaluationRequest.NONE.equals(ref) && includeNoSkill));
+                    if (ref != null && !known) {
+                        problems.add(FieldProblem.of("compare[" + i + "][" + j + "]", "'" + ref + "' is not evaluated here; name an evaluated "
+                                + "skill's name@version" + (includeNoSkill ? ", or none" : "")));
+                    }
+                }
+            }
+        }
         List<Task> selected = selectTasks(raw, problems);
         if (!problems.isEmpty()) {
             throw Problem.of(422, "Invalid evaluation", problems.size() + " problem(s) in the request", problems).failure();
@@ -100,9 +123,9 @@ public class EvaluationService {
         EvaluationRequest normalised = new EvaluationRequest(
                 skills.keySet().stream().map(r -> new EvaluationRequest.SkillRef(r, null, null)).toList(), includeNoSkill, raw.taskset(),
                 raw.tasks(), raw.range(), raw.sample(), List.copyOf(byLabel.values()), seeds, concurrency, raw.budget(), runner,
-                Boolean.TRUE.equals(raw.ablation()), authors.isEmpty() ? null : authors, raw.sendTrajectories());
+                Boolean.TRUE.equals(raw.ablation()), authors.isEmpty() ? null : authors, raw.sendTrajectories(), raw.taskIds(), raw.compare());
         Instant deadline = EXTERNAL.equals(runner) ? Instant.now().plus(config.externalTimeout()) : null;
-        store.create(id, runner, Json.write(normalised), maxTokens, deadline, skills, plan);
+        store.create(id, runner, Json.write(normalised), maxTokens, deadline, skills, plan, null);
         if (EXTERNAL.equals(runner)) {
             external.publish(id, plan, byLabel);
         } else {
@@ -110,6 +133,42 @@ public class EvaluationService {
         }
         return new Accepted(id, EvaluationStatus.RUNNING, runner, plan.size(), selected.size(),
                 EvaluationPlan.conditions(plan).values().stream().map(c -> c.label() + " · " + c.model()).toList());
+    }
+
+    /**
+     * Starts an evaluation that is one stage of an experiment, under the id the experiment chose for it. The request
+     * was built and checked by the experiment. When an evaluation of that id exists (the experiment resumed after a
+     * restart) nothing is created again: a running built-in one is resumed by the runner at start-up.
+     */
+    public void startStage(String id, String experimentId, EvaluationRequest request, Map<String, SkillSnapshot> skills) {
+        if (store.evaluation(id).isPresent()) {
+            return;
+        }
+        List<Task> selected = tasks.select(request);
+        Map<String, ModelSettings> byLabel = new LinkedHashMap<>();
+        for (ModelSettings m : request.models()) {
+            byLabel.put(models.resolve(m).model(), m);
+        }
+        Map<String, SkillBundle> bundles = new LinkedHashMap<>();
+        skills.forEach((ref, snap) -> bundles.put(ref, snap.bundle()));
+        List<PlannedEpisode> plan = EvaluationPlan.plan(id, bundles, Boolean.TRUE.equals(request.includeNoSkill()), List.copyOf(byLabel.keySet()),
+                selected, request.seeds(), false);
+        String runner = request.runnerOrDefault();
+        Instant deadline = EXTERNAL.equals(runner) ? Instant.now().plus(config.externalTimeout()) : null;
+        store.create(id, runner, Json.write(request), request.budget() == null ? null : request.budget().maxTokens(), deadline, skills, plan,
+                experimentId);
+        if (EXTERNAL.equals(runner)) {
+            external.publish(id, plan, byLabel);
+        } else {
+            builtin.start(id);
+        }
+    }
+
+    /** The price table of the reports. */
+    public dev.trace2skill.core.eval.Prices prices() {
+        Map<String, dev.trace2skill.core.eval.Prices.Price> prices = new LinkedHashMap<>();
+        config.prices().forEach((model, p) -> prices.put(model, new dev.trace2skill.core.eval.Prices.Price(p.input(), p.output())));
+        return new dev.trace2skill.core.eval.Prices(prices);
     }
 
     private static byte[] randomBytes() {
@@ -155,8 +214,9 @@ public class EvaluationService {
             }
             return selected;
         } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
-            problems.add(FieldProblem.of(raw.range() != null && e.getMessage() != null && e.getMessage().startsWith("range") ? "range" : "taskset",
-                    e.getMessage()));
+            String m = e.getMessage() == null ? "" : e.getMessage();
+            problems.add(FieldProblem.of(m.startsWith("taskIds:") ? "taskIds" : raw.range() != null && m.startsWith("range") ? "range" : "taskset",
+                    m.startsWith("taskIds: ") ? m.substring("taskIds: ".length()) : m));
             return List.of();
         }
     }

@@ -29,7 +29,7 @@ public class EvaluationStore {
     Jdbi jdbi;
 
     public record Evaluation(String id, EvaluationStatus status, String runner, String request, int total, Long maxTokens, String message,
-                             Instant createdAt, Instant deadline, Instant finishedAt) {
+                             Instant createdAt, Instant deadline, Instant finishedAt, String experimentId) {
         public boolean running() {
             return status == EvaluationStatus.RUNNING;
         }
@@ -37,10 +37,10 @@ public class EvaluationStore {
 
     /** A row of {@code evaluations}. */
     public record EvaluationRow(String id, String status, String runner, String request, int total, Long maxTokens, String message,
-                                Instant createdAt, Instant deadline, Instant finishedAt) {
+                                Instant createdAt, Instant deadline, Instant finishedAt, String experimentId) {
         Evaluation evaluation() {
             return new Evaluation(id, EvaluationStatus.fromWire(status), runner, request, total, maxTokens, message, createdAt, deadline,
-                    finishedAt);
+                    finishedAt, experimentId);
         }
     }
 
@@ -82,15 +82,19 @@ public class EvaluationStore {
     public record Progress(long done, long pending, long errors, long correct, long tokens) {
     }
 
-    /** Stores an evaluation with its frozen skills and all its planned episodes (PENDING), in one transaction. */
+    /**
+     * Stores an evaluation with its frozen skills and all its planned episodes (PENDING), in one transaction.
+     *
+     * @param experimentId the experiment it is a stage of, or null
+     */
     public void create(String id, String runner, String request, Long maxTokens, Instant deadline, Map<String, SkillSnapshot> skills,
-                       List<PlannedEpisode> plan) {
+                       List<PlannedEpisode> plan, String experimentId) {
         jdbi.useTransaction(h -> {
             h.createUpdate("""
-                            INSERT INTO evaluations (id, status, runner, request, total, max_tokens, deadline)
-                            VALUES (:id, :status, :runner, :request, :total, :maxTokens, :deadline)""")
+                            INSERT INTO evaluations (id, status, runner, request, total, max_tokens, deadline, experiment_id)
+                            VALUES (:id, :status, :runner, :request, :total, :maxTokens, :deadline, :experimentId)""")
                     .bind("id", id).bind("status", EvaluationStatus.RUNNING.wire()).bind("runner", runner).bind("request", request)
-                    .bind("total", plan.size()).bind("maxTokens", maxTokens).bind("deadline", deadline)
+                    .bind("total", plan.size()).bind("maxTokens", maxTokens).bind("deadline", deadline).bind("experimentId", experimentId)
                     .execute();
             PreparedBatch frozen = h.prepareBatch("INSERT INTO evaluation_skills (evaluation_id, skill_ref, snapshot) VALUES (:id, :ref, :snapshot)");
             skills.forEach((ref, snapshot) -> frozen.bind("id", id).bind("ref", ref).bind("snapshot", Json.write(snapshot)).add());
@@ -210,7 +214,7 @@ public class EvaluationStore {
     }
 
     private static final String SELECT_EVALUATION =
-            "SELECT id, status, runner, request, total, max_tokens, message, created_at, deadline, finished_at FROM evaluations";
+            "SELECT id, status, runner, request, total, max_tokens, message, created_at, deadline, finished_at, experiment_id FROM evaluations";
 
     private static final String SELECT_EPISODE = """
             SELECT episode_id, evaluation_id, skill, model, removed_section, task_id, seed, status, answer, expected, checker, prompt_tokens,

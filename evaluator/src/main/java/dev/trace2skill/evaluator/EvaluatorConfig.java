@@ -32,6 +32,16 @@ public interface EvaluatorConfig {
     @WithDefault("10s")
     java.time.Duration checkInterval();
 
+    /** How often a running experiment checks the stage it waits on (an evaluation here, a draft or run in trace-ingest). */
+    @WithDefault("2s")
+    java.time.Duration experimentPoll();
+
+    /**
+     * The merger's URL as users reach it, for the links of experiment reports (a run's diff, changelog, provenance);
+     * without it the links are paths on the merger.
+     */
+    Optional<String> mergerUrl();
+
     /** trace-ingest, for skills named name@version and for sending episodes on as trajectories. */
     @WithDefault("http://127.0.0.1:8081")
     String ingestUrl();

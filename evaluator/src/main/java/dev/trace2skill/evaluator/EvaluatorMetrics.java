@@ -21,6 +21,8 @@ public class EvaluatorMetrics {
     MeterRegistry registry;
 
     private final AtomicInteger inFlight = new AtomicInteger();
+    @Inject
+    ExperimentStore experiments;
     private final AtomicInteger running = new AtomicInteger();
 
     @PostConstruct
@@ -28,6 +30,8 @@ public class EvaluatorMetrics {
         Gauge.builder("t2s.eval.episodes.in_flight", inFlight, AtomicInteger::get).description("agent episodes running now")
                 .register(registry);
         Gauge.builder("t2s.eval.evaluations.running", running, AtomicInteger::get).description("built-in evaluations running now")
+                .register(registry);
+        Gauge.builder("t2s.experiments.running", experiments, e -> e.running().size()).description("experiments running now")
                 .register(registry);
     }
 
@@ -66,6 +70,16 @@ public class EvaluatorMetrics {
     void externalResult(String source, String outcome) {
         Counter.builder("t2s.eval.external.results").description("results from external runners, by source and outcome")
                 .tags("source", source, "outcome", outcome).register(registry).increment();
+    }
+
+    void experimentStage(ExperimentStatus.Stage stage) {
+        Counter.builder("t2s.experiments.stages").description("experiment stages entered").tags("stage", stage.wire())
+                .register(registry).increment();
+    }
+
+    void experimentEnded(ExperimentStatus status) {
+        Counter.builder("t2s.experiments").description("experiments ended, by status").tags("status", status.wire())
+                .register(registry).increment();
     }
 
     void trajectorySent(boolean ok) {

@@ -41,4 +41,52 @@ public interface IngestApi {
     @Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = ProcessingException.class)
     @Timeout(value = 30, unit = ChronoUnit.SECONDS)
     JsonNode sendTrajectory(@HeaderParam("Authorization") String authorization, @QueryParam("dataset") String dataset, String trajectory);
+
+    /** Registers a skill version ({@code {name, files}}); the same content again is the same version. */
+    @POST
+    @Path("/skills")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = ProcessingException.class)
+    @Timeout(value = 30, unit = ChronoUnit.SECONDS)
+    JsonNode registerSkill(@HeaderParam("Authorization") String authorization, String skill);
+
+    @GET
+    @Path("/skills/{name}/versions")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = ProcessingException.class)
+    @Timeout(value = 30, unit = ChronoUnit.SECONDS)
+    JsonNode skillVersions(@HeaderParam("Authorization") String authorization, @PathParam("name") String name);
+
+    /** Asks for a Creation-mode draft of a new skill; idempotent by the body's {@code requestId}. */
+    @POST
+    @Path("/skills/{name}/drafts")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = ProcessingException.class)
+    @Timeout(value = 30, unit = ChronoUnit.SECONDS)
+    JsonNode requestDraft(@HeaderParam("Authorization") String authorization, @PathParam("name") String name, String request);
+
+    @GET
+    @Path("/skills/{name}/drafts/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = ProcessingException.class)
+    @Timeout(value = 30, unit = ChronoUnit.SECONDS)
+    JsonNode draft(@HeaderParam("Authorization") String authorization, @PathParam("name") String name, @PathParam("id") String id);
+
+    /** Starts an evolution run; idempotent by the body's {@code requestId}. */
+    @POST
+    @Path("/runs")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = ProcessingException.class)
+    @Timeout(value = 60, unit = ChronoUnit.SECONDS)
+    JsonNode startRun(@HeaderParam("Authorization") String authorization, String request);
+
+    @GET
+    @Path("/runs/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = ProcessingException.class)
+    @Timeout(value = 30, unit = ChronoUnit.SECONDS)
+    JsonNode run(@HeaderParam("Authorization") String authorization, @PathParam("id") String id);
 }

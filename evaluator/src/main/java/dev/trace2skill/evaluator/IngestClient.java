@@ -14,6 +14,7 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -63,6 +64,120 @@ public class IngestClient {
         } catch (WebApplicationException e) {
             throw new IngestUnavailableException("trace-ingest refused trajectory " + trajectory.id() + " (" + e.getResponse().getStatus()
                     + "): " + abbreviate(body(e)), e);
+        } catch (ProcessingException | TimeoutException e) {
+            throw unreachable(e);
+        }
+    }
+
+    /** trace-ingest refused a request (4xx): sending it again will not help. */
+    public static final class IngestRefusedException extends RuntimeException {
+        private final int status;
+        private final String body;
+
+        IngestRefusedException(String message, int status, String body, Throwable cause) {
+            super(message, cause);
+            this.status = status;
+            this.body = body;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        /** The problem's {@code detail} (or the body), for messages. */
+        public String detail() {
+            try {
+                JsonNode p = Json.mapper().readTree(body);
+                String detail = p.path("detail").asText("");
+                StringBuilder out = new StringBuilder(detail.isEmpty() ? p.path("title").asText(abbreviate(body)) : detail);
+                for (JsonNode e : p.path("errors")) {
+                    out.append("; ").append(e.path("field").asText()).append(": ").append(e.path("message").asText());
+                }
+                return out.toString();
+            } catch (Exception notJson) {
+                return abbreviate(body);
+            }
+        }
+    }
+
+    /** Stores (or finds) a skill version; returns its {@code name@version}. */
+    public String registerSkill(SkillBundle bundle) {
+        JsonNode v = call("registering skill " + bundle.name(), () -> api.registerSkill(bearer(),
+                Json.write(Map.of("name", bundle.name(), "files", bundle.textFiles()))));
+        return v.path("name").asText() + "@" + v.path("version").asInt();
+    }
+
+    /** The latest version of a skill, or empty when the registry has no skill of that name. */
+    public Optional<Integer> latestVersion(String name) {
+        try {
+            JsonNode versions = call("skill " + name, () -> api.skillVersions(bearer(), name));
+            int latest = 0;
+            for (JsonNode v : versions) {
+                latest = Math.max(latest, v.path("version").asInt());
+            }
+            return latest == 0 ? Optional.empty() : Optional.of(latest);
+        } catch (IngestRefusedException e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Asks for a draft of a new skill ({@code {domain, model, engine, samples, requestId}}); the draft's state. */
+    public JsonNode requestDraft(String name, Map<String, Object> request) {
+        return call("drafting " + name, () -> api.requestDraft(bearer(), name, Json.write(request)));
+    }
+
+    public JsonNode draft(String name, String id) {
+        return call("draft " + id, () -> api.draft(bearer(), name, id));
+    }
+
+    /** Starts an evolution run (a {@code POST /v1/runs} body); the run's status. */
+    public JsonNode startRun(Map<String, Object> request) {
+        return call("starting a run", () -> api.startRun(bearer(), Json.write(request)));
+    }
+
+    public JsonNode run(String id) {
+        return call("run " + id, () -> api.run(bearer(), id));
+    }
+
+    /** What trace-ingest did with a batch of trajectories. */
+    public record Sent(int received, int accepted, int duplicates, int rejected, List<String> problems) {
+    }
+
+    /**
+     * Sends trajectories in one request under {@code dataset}. Ids already stored with the same content are duplicates
+     * (so sending again after a restart is harmless); a record trace-ingest refuses is counted with its reason.
+     */
+    public Sent sendTrajectories(String dataset, List<Trajectory> batch) {
+        String body = Json.write(batch);
+        try {
+            JsonNode r = call("sending " + batch.size() + " trajectories", () -> api.sendTrajectory(bearer(), dataset, body));
+            List<String> problems = new java.util.ArrayList<>();
+            for (JsonNode rej : r.path("rejected")) {
+                problems.add(rej.path("id").asText(rej.path("key").asText("?")) + ": " + rej.path("errors").toString());
+            }
+            return new Sent(r.path("received").asInt(), r.path("accepted").asInt(), r.path("duplicates").asInt(), r.path("rejectedCount").asInt(),
+                    problems);
+        } catch (IngestRefusedException e) {
+            if (e.status() == 409 || e.status() == 413 || e.status() == 422) {
+                return new Sent(batch.size(), 0, 0, batch.size(), List.of(e.detail()));
+            }
+            throw e;
+        }
+    }
+
+    private JsonNode call(String what, java.util.function.Supplier<JsonNode> request) {
+        try {
+            return request.get();
+        } catch (WebApplicationException e) {
+            int status = e.getResponse().getStatus();
+            String body = body(e);
+            if (status >= 400 && status < 500) {
+                throw new IngestRefusedException("trace-ingest refused " + what + " (" + status + "): " + abbreviate(body), status, body, e);
+            }
+            throw new IngestUnavailableException("trace-ingest answered " + status + " to " + what + ": " + abbreviate(body), e);
         } catch (ProcessingException | TimeoutException e) {
             throw unreachable(e);
         }

@@ -38,6 +38,17 @@ public class TaskSource {
     /** The selected tasks; throws IllegalArgumentException with the offending field in the message's first word. */
     public List<Task> select(EvaluationRequest r) {
         List<Task> all = INLINE.equals(r.taskset()) ? inline(r.tasks()) : builtIn(r.taskset());
+        if (r.taskIds() != null) {
+            java.util.Set<String> wanted = new java.util.HashSet<>(r.taskIds());
+            List<Task> picked = all.stream().filter(t -> wanted.contains(t.id())).toList();
+            if (picked.size() < wanted.size()) {
+                java.util.Set<String> missing = new java.util.TreeSet<>(wanted);
+                picked.forEach(t -> missing.remove(t.id()));
+                throw new IllegalArgumentException("taskIds: the set has no task " + String.join(", ", missing.stream().limit(5).toList())
+                        + (missing.size() > 5 ? " (and " + (missing.size() - 5) + " more)" : ""));
+            }
+            return picked;
+        }
         if (r.range() != null) {
             return TaskSelection.range(all, r.range().from(), r.range().to());
         }

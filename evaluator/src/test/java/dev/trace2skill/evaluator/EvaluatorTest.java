@@ -573,4 +573,53 @@ class EvaluatorTest {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         given().get("/q/openapi").then().statusCode(200).body(containsString("/v1/evaluations"));
     }
+
+    static final String SUMS = "[{\"id\": \"sum-a\", \"question\": \"Mia had 12 marbles and found 30 more on the way home. How many marbles now?\", \"expected\": \"42\"},"
+            + "{\"id\": \"sum-b\", \"question\": \"Tom had 15 stamps and bought 27 more at the shop today. How many stamps now?\", \"expected\": \"42\"},"
+            + "{\"id\": \"sum-c\", \"question\": \"Ann had 19 shells and picked 24 more along the beach. How many shells now?\", \"expected\": \"43\"},"
+            + "{\"id\": \"sum-d\", \"question\": \"Leo had 21 cards and won 13 more in the school game. How many cards now?\", \"expected\": \"34\"}]";
+    static final String INLINE_S0 = "{\"name\": \"sums\", \"files\": {\"SKILL.md\": \"---\\nname: sums\\ndescription: Adds two counts.\\n---\\n# Sums\\nAdd the counts.\\n\"}}";
+
+    @Test
+    void experimentsRefuseBadRequestsAndSkillsHoldingHeldOutTasksBeforeAnythingRuns() {
+        String[][] cases = {
+                // body, status, field
+                {"{\"s0\": " + INLINE_S0 + "}", "422", "taskset"},
+                {"{\"taskset\": \"inline\", \"tasks\": " + SUMS + "}", "422", "s0"},
+                {"{\"taskset\": \"inline\", \"tasks\": " + SUMS + ", \"s0\": {\"name\": \"sums\", \"domain\": \"sums\", \"files\": {}}}", "422", "s0"},
+                {"{\"taskset\": \"inline\", \"tasks\": " + SUMS + ", \"s0\": {\"name\": \"Bad Name\", \"domain\": \"sums\"}}", "422", "s0.name"},
+                {"{\"taskset\": \"inline\", \"tasks\": " + SUMS + ", \"s0\": " + INLINE_S0 + ", \"split\": {\"evolve\": 3, \"test\": 3}}", "422", "split"},
+                {"{\"taskset\": \"inline\", \"tasks\": " + SUMS + ", \"s0\": " + INLINE_S0 + ", \"split\": {\"evolve\": 0}}", "422", "split.evolve"},
+                {"{\"taskset\": \"inline\", \"tasks\": " + SUMS + ", \"s0\": " + INLINE_S0 + ", \"rounds\": 0}", "422", "rounds"},
+                {"{\"taskset\": \"inline\", \"tasks\": " + SUMS + ", \"s0\": " + INLINE_S0 + ", \"evolveSeeds\": [1, 1]}", "422", "evolveSeeds"},
+                {"{\"taskset\": \"inline\", \"tasks\": " + SUMS + ", \"s0\": " + INLINE_S0 + ", \"users\": []}", "422", "users"},
+                {"{\"taskset\": \"inline\", \"tasks\": " + SUMS + ", \"s0\": " + INLINE_S0 + ", \"users\": [{\"model\": \"a\"}, {\"model\": \"a\"}]}", "422", "users[1].model"},
+                {"{\"taskset\": \"inline\", \"tasks\": " + SUMS + ", \"s0\": " + INLINE_S0 + ", \"run\": {\"mergeBranching\": 1}}", "422", "run.mergeBranching"},
+                {"{\"taskset\": \"gsm8k\", \"range\": {\"from\": 0, \"to\": 1}, \"s0\": " + INLINE_S0 + "}", "422", "taskset"},
+        };
+        for (String[] c : cases) {
+            var response = given().header("Authorization", TOKEN).contentType(ContentType.JSON).body(c[0]).post("/v1/experiments")
+                    .then().extract();
+            assertThat(response.statusCode()).as(c[0] + " → " + response.asString()).isEqualTo(Integer.parseInt(c[1]));
+            assertThat(response.contentType()).as(c[0] + " → " + response.asString()).startsWith("application/problem+json");
+            List<String> fields = response.jsonPath().getList("errors.field");
+            assertThat(fields).as(c[0] + " → " + response.asString()).anySatisfy(f -> assertThat(f).startsWith(c[2]));
+        }
+        // S0 holds a held-out question (whichever tasks the split holds out, all four are in the reference file): 422
+        // naming the skill and the file, and nothing is registered or run (the registry is down in this test)
+        StringBuilder worked = new StringBuilder("# Worked problems\\n");
+        Json.read(SUMS, JsonNode.class).forEach(t -> worked.append(t.path("question").asText()).append(" ").append(t.path("expected").asText())
+                .append("\\n\\n"));
+        String leaky = "{\"taskset\": \"inline\", \"tasks\": " + SUMS + ", \"split\": {\"evolve\": 2, \"test\": 2, \"seed\": 3}, "
+                + "\"s0\": {\"name\": \"sums\", \"files\": {\"SKILL.md\": \"---\\nname: sums\\ndescription: Adds two counts.\\n---\\n# Sums\\nSee the worked problems.\\n\", "
+                + "\"references/worked.md\": \"" + worked + "\"}}}";
+        given().header("Authorization", TOKEN).contentType(ContentType.JSON).body(leaky).post("/v1/experiments").then().statusCode(422)
+                .contentType("application/problem+json").body("detail", containsString("sums (inline)"))
+                .body("detail", containsString("references/worked.md")).body("errors[0].field", equalTo("s0"));
+        given().contentType(ContentType.JSON).body(leaky).post("/v1/experiments").then().statusCode(401);
+        given().get("/v1/experiments/ex-missing").then().statusCode(404).contentType("application/problem+json");
+        given().get("/v1/experiments/ex-missing/report").then().statusCode(404);
+        given().header("Authorization", TOKEN).post("/v1/experiments/ex-missing/cancel").then().statusCode(404);
+        assertThat(model.requests()).isEmpty();
+    }
 }

@@ -23,9 +23,10 @@ import java.util.List;
  * Keeps runs current from the other services' messages: patch results (analysis counts and tokens), merge events,
  * the evolved skill (checked by {@link SkillCandidates}: stored as the skill's next version, or held for approval when
  * the safety check flags it; either is announced on {@code run-events} for the merger), and Creation-mode drafts
- * (stored, then the run launches). S* of a run that failed here is not registered (the merger is told the run failed,
- * again). A message that cannot be processed goes to {@code trace-ingest-dlq} with the reason (by reference when
- * large, see {@link dev.trace2skill.service.DeadLetters}); the consumer keeps going.
+ * (stored, then the run launches; a draft asked for on its own is stored as the skill's first version). S* of a run
+ * that failed here is not registered (the merger is told the run failed, again). A message that cannot be processed
+ * goes to {@code trace-ingest-dlq} with the reason (by reference when large, see
+ * {@link dev.trace2skill.service.DeadLetters}); the consumer keeps going.
  */
 @ApplicationScoped
 public class ProgressConsumer {
@@ -41,6 +42,8 @@ public class ProgressConsumer {
     RunFailures failures;
     @Inject
     SkillCandidates candidates;
+    @Inject
+    SkillDrafts standaloneDrafts;
     /** SKILL_REGISTERED events, on topic {@code run-events} (a channel of its own: run-events is also incoming here). */
     @Inject
     @Channel("skill-registrations")
@@ -87,6 +90,10 @@ public class ProgressConsumer {
     @Blocking
     public void drafted(String json) {
         SkillDrafted d = Json.read(json, SkillDrafted.class);
+        if (d.runId() != null && d.runId().startsWith(SkillDrafts.ID_PREFIX)) {
+            standaloneDrafts.completed(d);
+            return;
+        }
         if (d.skill() == null) {
             failures.fail(d.runId(), "drafting S0 failed: " + d.failure(), false);
             return;

@@ -103,7 +103,19 @@ public class RunLauncher {
     @ConfigProperty(name = "t2s.models.allowed-base-urls")
     Optional<List<String>> allowedBaseUrls;
 
+    /** A run as {@link #start} found or started it. */
+    public record Started(RunView run, boolean created) {
+    }
+
     public RunView start(RunRequest req) {
+        return startOrFind(req).run();
+    }
+
+    /**
+     * Starts a run, or, when the request carries a {@code requestId} already used, returns the run that key started
+     * (whatever the rest of the request says).
+     */
+    public Started startOrFind(RunRequest req) {
         if (req == null) {
             throw TrajectoryResource.field(400, "Missing body", "(body)", "send the run as JSON");
         }
@@ -119,6 +131,12 @@ public class RunLauncher {
         if (!urls.isEmpty()) {
             throw dev.trace2skill.service.Problem.of(422, "Model endpoint not allowed",
                     "a run sends its trajectories and skill to its model servers: only configured ones may be named", urls).failure();
+        }
+        if (req.requestId() != null) {
+            Optional<RunView> existing = runs.byRequestId(req.requestId());
+            if (existing.isPresent()) {
+                return new Started(existing.get(), false);
+            }
         }
         EvolutionMode mode = req.mode() == null ? EvolutionMode.DEEPENING : EvolutionMode.fromWire(req.mode());
         AnalystSelection analysts = req.analysts() == null ? AnalystSelection.COMBINED : AnalystSelection.fromWire(req.analysts());
@@ -139,7 +157,8 @@ public class RunLauncher {
 
         String skillName = req.skill().contains("@") ? req.skill().substring(0, req.skill().indexOf('@')) : req.skill();
         Optional<SkillStore.Version> s0 = resolveSkill(req.skill(), mode);
-        List<TrajectoryStore.Candidate> selected = trajectories.candidates(sel.dataset(), "any".equals(outcome) ? null : outcome, sel.ids(), limit);
+        List<TrajectoryStore.Candidate> selected = trajectories.candidates(new TrajectoryStore.Filter(sel.dataset(),
+                "any".equals(outcome) ? null : outcome, sel.ids(), sel.experiment(), sel.skillRef()), limit);
         Map<String, AnalystKind> jobs = new LinkedHashMap<>();
         for (TrajectoryStore.Candidate t : selected) {
             analysts.analystFor(t.success(), engine).ifPresent(a -> jobs.put(t.id(), a));
@@ -159,8 +178,17 @@ public class RunLauncher {
                     + " jobs, and a run announces all its job ids and S0 in one message of at most " + maxAnnouncementBytes
                     + " bytes (this one would be " + announcement + "): select at most about " + fits + " trajectories");
         }
-        runs.create(new RunStore.NewRun(runId, s0.isPresent() ? RunStatus.PUBLISHING : RunStatus.DRAFTING, config, skillName,
-                s0.map(SkillStore.Version::version).orElse(null), req), jobs);
+        try {
+            runs.create(new RunStore.NewRun(runId, s0.isPresent() ? RunStatus.PUBLISHING : RunStatus.DRAFTING, config, skillName,
+                    s0.map(SkillStore.Version::version).orElse(null), req), jobs);
+        } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+            // the same requestId sent twice at once: the other request's run stands
+            Optional<RunView> other = req.requestId() == null ? Optional.empty() : runs.byRequestId(req.requestId());
+            if (other.isPresent()) {
+                return new Started(other.get(), false);
+            }
+            throw e;
+        }
         metrics.runStarted(engine.wire(), analysts.wire(), mode.wire());
         if (s0.isEmpty()) {
             List<String> samples = trajectories.queries(jobs.keySet().stream().limit(5).toList());
@@ -175,7 +203,12 @@ public class RunLauncher {
         } else {
             attempt(runId, 1);
         }
-        return runs.get(runId).orElseThrow();
+        return new Started(runs.get(runId).orElseThrow(), true);
+    }
+
+    /** Sends a draft request (of a run, or of {@link SkillDrafts}) and waits for the broker's acknowledgement. */
+    void requestDraft(String key, String json) {
+        Outgoing.sendAndAwait(draftRequests, key, json);
     }
 
     /** The size of a run's announcement ({@link RunStarted}): its job ids and S0, and a little for the rest. */

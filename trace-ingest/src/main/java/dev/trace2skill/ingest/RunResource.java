@@ -30,8 +30,9 @@ public class RunResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start an evolution run: one analysis job per selected trajectory")
     public Response start(RunRequest request) {
-        RunView run = launcher.start(request);
-        return Response.status(202).entity(run).header("Location", "/v1/runs/" + run.id()).build();
+        RunLauncher.Started started = launcher.startOrFind(request);
+        RunView run = started.run();
+        return Response.status(started.created() ? 202 : 200).entity(run).header("Location", "/v1/runs/" + run.id()).build();
     }
 
     @GET

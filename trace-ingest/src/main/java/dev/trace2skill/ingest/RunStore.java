@@ -32,9 +32,9 @@ public class RunStore {
             // a publishing run is taken (claimed) by the request that creates it: its first attempt
             h.createUpdate("""
                             INSERT INTO runs (id, status, mode, analysts, engine, skill_name, skill_version, request, config,
-                                              publish_attempts, publish_claimed_at)
+                                              publish_attempts, publish_claimed_at, request_id)
                             VALUES (:id, :status, :mode, :analysts, :engine, :skillName, :skillVersion, :request::jsonb, :config::jsonb,
-                                    :attempts, CASE WHEN :attempts > 0 THEN now() END)""")
+                                    :attempts, CASE WHEN :attempts > 0 THEN now() END, :requestId)""")
                     .bind("id", run.id())
                     .bind("attempts", run.status() == RunStatus.PUBLISHING ? 1 : 0)
                     .bind("status", run.status().wire())
@@ -45,6 +45,7 @@ public class RunStore {
                     .bind("skillVersion", run.skillVersion())
                     .bind("request", Json.write(run.request()))
                     .bind("config", Json.write(run.config()))
+                    .bind("requestId", run.request().requestId())
                     .execute();
             PreparedBatch batch = h.prepareBatch("INSERT INTO run_jobs (run_id, trajectory_id, analyst) VALUES (:run, :trajectory, :analyst)");
             jobs.forEach((trajectory, analyst) -> batch.bind("run", run.id()).bind("trajectory", trajectory).bind("analyst", analyst.wire()).add());
@@ -284,6 +285,12 @@ public class RunStore {
 
     public Optional<RunView> get(String id) {
         return jdbi.withHandle(h -> h.createQuery(SELECT_RUN + " WHERE id = :id").bind("id", id)
+                .map(ConstructorMapper.of(Run.class)).findOne().map(Run::view));
+    }
+
+    /** The run a client's key started, if any. */
+    public Optional<RunView> byRequestId(String requestId) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT_RUN + " WHERE request_id = :requestId").bind("requestId", requestId)
                 .map(ConstructorMapper.of(Run.class)).findOne().map(Run::view));
     }
 

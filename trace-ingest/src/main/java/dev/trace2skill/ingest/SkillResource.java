@@ -41,6 +41,8 @@ public class SkillResource {
     SkillStore store;
     @Inject
     ObjectMapper mapper;
+    @Inject
+    SkillDrafts drafts;
 
     /** A version with its files as text (binary files as base64 in {@code binaryFiles}). */
     public record VersionView(String name, int version, String hash, String source, String createdAt,
@@ -125,6 +127,25 @@ public class SkillResource {
         } catch (IllegalArgumentException e) {
             throw TrajectoryResource.field(400, "Invalid skill archive", "(archive)", e.getMessage());
         }
+    }
+
+    @POST
+    @Path("/{name}/drafts")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Draft a new skill (Creation mode's S0) from a domain brief; it becomes the skill's first version")
+    public Response draft(@PathParam("name") String name, SkillDrafts.Body body) {
+        SkillDrafts.Started s = drafts.start(name, body);
+        return Response.status(s.created() ? 202 : 200).entity(s.draft())
+                .header("Location", "/v1/skills/" + name + "/drafts/" + s.draft().id()).build();
+    }
+
+    @GET
+    @Path("/{name}/drafts/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "A draft: drafting, done (with the registered version) or failed (with the reason)")
+    public DraftStore.Draft draft(@PathParam("name") String name, @PathParam("id") String id) {
+        return drafts.get(name, id).orElseThrow(() -> Problem.of(404, "No such draft", name + " has no draft " + id).failure());
     }
 
     @GET

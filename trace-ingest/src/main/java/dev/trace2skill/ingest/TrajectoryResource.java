@@ -189,8 +189,9 @@ public class TrajectoryResource {
     @GET
     @Path("/trajectories")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "List trajectories by dataset and outcome, with a cursor")
+    @Operation(summary = "List trajectories by dataset, outcome, experiment and skill reference, with a cursor")
     public TrajectoryStore.Page list(@QueryParam("dataset") String dataset, @QueryParam("outcome") String outcome,
+                                     @QueryParam("experiment") String experiment, @QueryParam("skillRef") String skillRef,
                                      @QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor) {
         if (outcome != null && !outcome.equals("success") && !outcome.equals("failure")) {
             throw field(400, "Invalid outcome", "outcome", "must be success or failure");
@@ -200,7 +201,7 @@ public class TrajectoryResource {
             throw field(400, "Invalid limit", "limit", "must be 1-1000");
         }
         try {
-            return store.list(dataset, outcome, l, cursor);
+            return store.list(new TrajectoryStore.Filter(dataset, outcome, null, experiment, skillRef), l, cursor);
         } catch (IllegalArgumentException e) {
             throw field(400, "Invalid cursor", "cursor", e.getMessage());
         }

@@ -78,7 +78,9 @@ public class TrajectoryStore {
                         .bind(p++, t.model())
                         .bind(p++, format)
                         .bind(p++, (int) Math.min(Integer.MAX_VALUE, in.bytes()))
-                        .bind(p++, Json.write(t));
+                        .bind(p++, Json.write(t))
+                        .bind(p++, t.skillRef())
+                        .bind(p++, experimentOf(t));
             }
             inserted.addAll(insert.mapTo(String.class).set());
             if (inserted.size() < n) {
@@ -103,12 +105,19 @@ public class TrajectoryStore {
     public record StoredHash(String id, String contentHash) {
     }
 
-    /** {@code INSERT ... VALUES (...), ... ON CONFLICT (id) DO NOTHING RETURNING id} for {@code rows} rows of 10 values. */
+    /** The experiment a trajectory came from ({@code metadata.experimentId}, set by the evaluator's experiments), or null. */
+    static String experimentOf(Trajectory t) {
+        return t.metadata().get(EXPERIMENT_KEY) instanceof String s && !s.isBlank() ? s : null;
+    }
+
+    public static final String EXPERIMENT_KEY = "experimentId";
+
+    /** {@code INSERT ... VALUES (...), ... ON CONFLICT (id) DO NOTHING RETURNING id} for {@code rows} rows of 12 values. */
     static String insertSql(int rows) {
-        StringBuilder sql = new StringBuilder(120 + rows * 24).append(
-                "INSERT INTO trajectories (id, dataset, content_hash, success, reward, task_id, model, format, bytes, body) VALUES ");
+        StringBuilder sql = new StringBuilder(140 + rows * 28).append(
+                "INSERT INTO trajectories (id, dataset, content_hash, success, reward, task_id, model, format, bytes, body, skill_ref, experiment_id) VALUES ");
         for (int i = 0; i < rows; i++) {
-            sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?,?)");
+            sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?,?,?,?)");
         }
         return sql.append(" ON CONFLICT (id) DO NOTHING RETURNING id").toString();
     }
@@ -119,8 +128,64 @@ public class TrajectoryStore {
     }
 
     /** One row of a listing. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     public record Summary(String id, String dataset, boolean success, Double reward, String taskId, String model,
-                          String format, int bytes, String createdAt) {
+                          String format, int bytes, String skillRef, String experimentId, String createdAt) {
+    }
+
+    /** How a selection names trajectories whose agent ran without a skill. */
+    public static final String NO_SKILL = "none";
+
+    /**
+     * Which trajectories: every given field must match (null: any).
+     *
+     * @param outcome    "success" or "failure"
+     * @param ids        these ids
+     * @param experiment the experiment that produced them ({@code metadata.experimentId})
+     * @param skillRef   the skill the agent ran with ({@code name@version}); {@link #NO_SKILL} for runs without one
+     */
+    public record Filter(String dataset, String outcome, List<String> ids, String experiment, String skillRef) {
+        public static Filter of(String dataset, String outcome) {
+            return new Filter(dataset, outcome, null, null, null);
+        }
+
+        void where(StringBuilder sql) {
+            if (ids != null && !ids.isEmpty()) {
+                sql.append(" AND id = ANY(:ids)");
+            }
+            if (dataset != null) {
+                sql.append(" AND dataset = :dataset");
+            }
+            if (outcome != null) {
+                sql.append(" AND success = :success");
+            }
+            if (experiment != null) {
+                sql.append(" AND experiment_id = :experiment");
+            }
+            if (NO_SKILL.equals(skillRef)) {
+                sql.append(" AND skill_ref IS NULL");
+            } else if (skillRef != null) {
+                sql.append(" AND skill_ref = :skillRef");
+            }
+        }
+
+        void bind(Query q) {
+            if (ids != null && !ids.isEmpty()) {
+                q.bind("ids", ids.toArray(String[]::new));
+            }
+            if (dataset != null) {
+                q.bind("dataset", dataset);
+            }
+            if (outcome != null) {
+                q.bind("success", outcome.equals("success"));
+            }
+            if (experiment != null) {
+                q.bind("experiment", experiment);
+            }
+            if (skillRef != null && !NO_SKILL.equals(skillRef)) {
+                q.bind("skillRef", skillRef);
+            }
+        }
     }
 
     public record Page(List<Summary> items, String nextCursor) {
@@ -130,24 +195,15 @@ public class TrajectoryStore {
      * @param outcome null, "success" or "failure"
      * @param cursor  opaque cursor from a previous page, or null
      */
-    public Page list(String dataset, String outcome, int limit, String cursor) {
+    public Page list(Filter filter, int limit, String cursor) {
         long after = decodeCursor(cursor);
-        StringBuilder sql = new StringBuilder("SELECT seq, id, dataset, success, reward, task_id, model, format, bytes, created_at FROM trajectories WHERE seq > :after");
-        if (dataset != null) {
-            sql.append(" AND dataset = :dataset");
-        }
-        if (outcome != null) {
-            sql.append(" AND success = :success");
-        }
+        StringBuilder sql = new StringBuilder("SELECT seq, id, dataset, success, reward, task_id, model, format, bytes, skill_ref, "
+                + "experiment_id, created_at FROM trajectories WHERE seq > :after");
+        filter.where(sql);
         sql.append(" ORDER BY seq LIMIT :limit");
         List<Listed> rows = jdbi.withHandle(h -> {
             Query q = h.createQuery(sql.toString()).bind("after", after).bind("limit", limit + 1);
-            if (dataset != null) {
-                q.bind("dataset", dataset);
-            }
-            if (outcome != null) {
-                q.bind("success", outcome.equals("success"));
-            }
+            filter.bind(q);
             return q.map(ConstructorMapper.of(Listed.class)).list();
         });
         List<Summary> items = rows.stream().limit(limit).map(Listed::summary).toList();
@@ -156,9 +212,9 @@ public class TrajectoryStore {
 
     /** A listed row as the table has it. */
     public record Listed(long seq, String id, String dataset, boolean success, Double reward, String taskId, String model,
-                          String format, int bytes, Instant createdAt) {
+                          String format, int bytes, String skillRef, String experimentId, Instant createdAt) {
         Summary summary() {
-            return new Summary(id, dataset, success, reward, taskId, model, format, bytes, createdAt.toString());
+            return new Summary(id, dataset, success, reward, taskId, model, format, bytes, skillRef, experimentId, createdAt.toString());
         }
     }
 
@@ -171,34 +227,18 @@ public class TrajectoryStore {
     }
 
     /**
-     * The trajectories a run selects — by ids, or by dataset and outcome — oldest first, at most {@code limit}: ids,
+     * The trajectories a run selects — those the filter selects (ids, dataset, outcome, experiment, skill reference) —
+     * oldest first, at most {@code limit}: ids,
      * outcomes and sizes only, never the bodies (a run of 100,000 trajectories holds 100,000 small rows here; the
      * bodies are streamed one at a time when the jobs are published, see {@link #forRun}).
      */
-    public List<Candidate> candidates(String dataset, String outcome, List<String> ids, int limit) {
+    public List<Candidate> candidates(Filter filter, int limit) {
         StringBuilder sql = new StringBuilder("SELECT id, success, octet_length(body) AS body_bytes FROM trajectories WHERE true");
-        boolean byIds = ids != null && !ids.isEmpty();
-        if (byIds) {
-            sql.append(" AND id = ANY(:ids)");
-        }
-        if (dataset != null) {
-            sql.append(" AND dataset = :dataset");
-        }
-        if (outcome != null) {
-            sql.append(" AND success = :success");
-        }
+        filter.where(sql);
         sql.append(" ORDER BY seq LIMIT :limit");
         return jdbi.inTransaction(h -> {
             Query q = h.createQuery(sql.toString()).bind("limit", limit).setFetchSize(2_000);
-            if (byIds) {
-                q.bind("ids", ids.toArray(String[]::new));
-            }
-            if (dataset != null) {
-                q.bind("dataset", dataset);
-            }
-            if (outcome != null) {
-                q.bind("success", outcome.equals("success"));
-            }
+            filter.bind(q);
             return q.map(ConstructorMapper.of(Candidate.class)).list();
         });
     }

@@ -10,9 +10,34 @@ import java.util.List;
  * @param conditions per (skill, model): success rate with its 95% interval, and the comparison with the baseline
  * @param matrix     author model × user model: the mean delta vs the no-skill baseline, when authors are known
  * @param ablations  per removed section: its marginal effect (full skill − skill without it) with an interval
+ * @param comparisons paired skill-vs-skill deltas asked for (e.g. S* − S0), per model
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Report(List<ConditionResult> conditions, List<MatrixCell> matrix, List<Ablation> ablations) {
+public record Report(List<ConditionResult> conditions, List<MatrixCell> matrix, List<Ablation> ablations, List<Comparison> comparisons) {
+
+    public Report(List<ConditionResult> conditions, List<MatrixCell> matrix, List<Ablation> ablations) {
+        this(conditions, matrix, ablations, null);
+    }
+
+    /**
+     * A paired comparison of two conditions of one model on the (task, seed) pairs both completed.
+     *
+     * @param treatment     the condition measured ({@code name@version}, or "no skill")
+     * @param baseline      the condition it is compared with
+     * @param model         the skill-user model
+     * @param pairs         (task, seed) pairs scored under both (errors left out)
+     * @param delta         treatment's success rate minus the baseline's on those pairs (null without pairs)
+     * @param deltaLow      paired bootstrap 95% lower bound (10,000 resamples, fixed seed)
+     * @param deltaHigh     upper bound
+     * @param mcnemarP      McNemar's exact two-sided p-value
+     * @param onlyTreatment pairs only the treatment solved (McNemar's c)
+     * @param onlyBaseline  pairs only the baseline solved (McNemar's b)
+     * @param tokenChange   mean tokens per task of the treatment minus the baseline's, on the same pairs
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Comparison(String treatment, String baseline, String model, int pairs, Double delta, Double deltaLow,
+                             Double deltaHigh, Double mcnemarP, int onlyTreatment, int onlyBaseline, Double tokenChange) {
+    }
 
     /**
      * @param episodes       episodes scored (errors excluded)

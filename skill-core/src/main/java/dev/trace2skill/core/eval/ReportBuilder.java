@@ -27,6 +27,14 @@ public final class ReportBuilder {
      * @param authors skill → the model that authored it (for the matrix), may be empty
      */
     public static Report build(Collection<Episode> episodes, Prices prices, Map<String, String> authors) {
+        return build(episodes, prices, authors, List.of());
+    }
+
+    /**
+     * @param compare pairs of [treatment, baseline] skills ({@code name@version}, or {@code "none"} for no skill) to
+     *                compare head to head, for every model that ran both
+     */
+    public static Report build(Collection<Episode> episodes, Prices prices, Map<String, String> authors, List<List<String>> compare) {
         Map<String, List<Episode>> byCondition = new LinkedHashMap<>();
         Map<String, Condition> conditions = new LinkedHashMap<>();
         for (Episode e : episodes) {
@@ -64,7 +72,47 @@ public final class ReportBuilder {
         }
         List<Report.MatrixCell> cells = new ArrayList<>();
         matrix.forEach((k, v) -> cells.add(new Report.MatrixCell(k.split("\n")[0], k.split("\n")[1], v[1] == 0 ? 0 : v[0] / v[1], (int) v[1])));
-        return new Report(results, cells.isEmpty() ? null : cells, ablations.isEmpty() ? null : ablations);
+        List<Report.Comparison> comparisons = new ArrayList<>();
+        for (List<String> pair : compare) {
+            String treatment = NONE.equals(pair.get(0)) ? null : pair.get(0);
+            String baseline = NONE.equals(pair.get(1)) ? null : pair.get(1);
+            for (String model : models(conditions.values())) {
+                List<Episode> t = byCondition.get(new Condition(treatment, model, null).key());
+                List<Episode> b = byCondition.get(new Condition(baseline, model, null).key());
+                if (t != null && b != null) {
+                    comparisons.add(compare(label(treatment), t, label(baseline), b, model));
+                }
+            }
+        }
+        return new Report(results, cells.isEmpty() ? null : cells, ablations.isEmpty() ? null : ablations,
+                comparisons.isEmpty() ? null : comparisons);
+    }
+
+    /** How a request names the no-skill condition in a comparison. */
+    public static final String NONE = "none";
+
+    private static String label(String skill) {
+        return skill == null ? Condition.noSkill("").label() : skill;
+    }
+
+    private static List<String> models(Collection<Condition> conditions) {
+        return conditions.stream().map(Condition::model).distinct().toList();
+    }
+
+    /**
+     * Compares two conditions' episodes paired on (task, seed), leaving out pairs where either could not complete:
+     * the difference in success rate with its paired bootstrap interval ({@link #BOOTSTRAP_SEED}), McNemar's exact
+     * p-value, the discordant counts and the change in tokens per task.
+     */
+    public static Report.Comparison compare(String treatmentLabel, List<Episode> treatment, String baselineLabel, List<Episode> baseline,
+                                            String model) {
+        Paired p = pair(baseline, treatment);
+        if (p.n() == 0) {
+            return new Report.Comparison(treatmentLabel, baselineLabel, model, 0, null, null, null, null, 0, 0, null);
+        }
+        Interval ci = p.cmp().bootstrapDelta(BOOTSTRAP_SEED);
+        return new Report.Comparison(treatmentLabel, baselineLabel, model, p.n(), p.cmp().delta(), ci.low(), ci.high(),
+                p.cmp().mcnemarExactP(), p.cmp().onlyTreatment(), p.cmp().onlyBaseline(), p.tokenChange());
     }
 
     private static Report.ConditionResult result(Condition c, List<Episode> mine, List<Episode> baseline, Prices prices) {

@@ -28,6 +28,17 @@ public final class ReportRendering {
                 md.append("| ").append(m.author()).append(" | ").append(m.user()).append(" | ").append(signed(m.delta())).append(" | ").append(m.pairs()).append(" |\n");
             }
         }
+        if (r.comparisons() != null) {
+            md.append("\n## Head to head (paired on task and seed)\n\n| treatment − baseline | model | pairs | Δ (95% CI) | McNemar p | only treatment / only baseline | Δ tokens |\n|---|---|---:|---|---:|---:|---:|\n");
+            for (Report.Comparison c : r.comparisons()) {
+                md.append("| ").append(c.treatment()).append(" − ").append(c.baseline()).append(" | ").append(c.model()).append(" | ")
+                        .append(c.pairs()).append(" | ")
+                        .append(c.delta() == null ? "—" : signed(c.delta()) + " [" + signed(c.deltaLow()) + ", " + signed(c.deltaHigh()) + "]")
+                        .append(" | ").append(c.mcnemarP() == null ? "—" : String.format(Locale.ROOT, "%.3g", c.mcnemarP()))
+                        .append(" | ").append(c.onlyTreatment()).append(" / ").append(c.onlyBaseline())
+                        .append(" | ").append(c.tokenChange() == null ? "—" : String.format(Locale.ROOT, "%+.0f", c.tokenChange())).append(" |\n");
+            }
+        }
         if (r.ablations() != null) {
             md.append("\n## Section ablation (marginal effect = full skill − skill without the section)\n\n| skill | model | section | effect (95% CI) | McNemar p | pairs |\n|---|---|---|---|---:|---:|\n");
             for (Report.Ablation a : r.ablations()) {

@@ -9,8 +9,7 @@ public enum FindingKind {
     ERROR("Known errors", "Error signatures frequent in failed runs and rare in successful ones:"),
     RECOVERY("Recovering from errors", "What worked after a tool call failed:"),
     DECISION("Key decisions", "Tool calls whose use separates successful from failed runs:"),
-    EXAMPLE("Examples", "Input → output pairs from successful runs. Validation cases for the evaluator: `assets/evals.json`."),
-    EVAL_CASE(null, null);
+    EXAMPLE("Examples", "Input → output pairs from successful runs.");
 
     private final String section;
     private final String intro;

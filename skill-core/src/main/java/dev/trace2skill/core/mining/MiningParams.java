@@ -14,15 +14,13 @@ import java.util.Set;
  * @param decisionGap       a tool becomes a key decision when its usage rate differs by at least this much between
  *                          successful and failed runs
  * @param examples          input → output examples to keep
- * @param maxEvalCases      validation cases to write to {@code assets/evals.json}
  * @param ignoredTools      conversational pseudo-tools left out of sequences and decisions (e.g. {@code respond})
  */
 public record MiningParams(int minSupport, int minSequence, int maxSequence, int maxPerSection, double errorContrast,
-                           double decisionGap, int examples, int maxEvalCases, Set<String> ignoredTools) {
-    public static final MiningParams DEFAULT = new MiningParams(2, 2, 4, 6, 2.0, 0.2, 3, 20, Set.of("respond", "think"));
+                           double decisionGap, int examples, Set<String> ignoredTools) {
+    public static final MiningParams DEFAULT = new MiningParams(2, 2, 4, 6, 2.0, 0.2, 3, Set.of("respond", "think"));
 
     public MiningParams withMinSupport(int support) {
-        return new MiningParams(support, minSequence, maxSequence, maxPerSection, errorContrast, decisionGap, examples,
-                maxEvalCases, ignoredTools);
+        return new MiningParams(support, minSequence, maxSequence, maxPerSection, errorContrast, decisionGap, examples, ignoredTools);
     }
 }

@@ -1,9 +1,5 @@
 package dev.trace2skill.core.mining;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.merge.TaskSupport;
 import dev.trace2skill.core.patch.Edit;
 import dev.trace2skill.core.patch.EditOp;
@@ -31,15 +27,19 @@ import java.util.TreeSet;
  * out whether it runs over a list in one process or as one analysis job per trajectory merged hierarchically:
  * <ol>
  *   <li>{@link #candidates}: one trajectory → a patch of candidate edits with canonical content and support {τ}
- *       (tool-call sequences of successes, error signatures, error→recovery pairs, tool use, an example, an eval case);</li>
+ *       (tool-call sequences of successes, error signatures, error→recovery pairs, tool use, an example);</li>
  *   <li>{@link #union}: identical candidates are one edit whose support is the union: prevalence is counted exactly,
  *       and union is associative and commutative;</li>
  *   <li>{@link #select}: thresholds and contrasts over the counted support decide what enters the skill, and the
- *       final patch is composed (one section per kind, one edit per finding, and {@code assets/evals.json}).</li>
+ *       final patch is composed (one section per kind, one edit per finding).</li>
  * </ol>
+ * The miner never writes a task's expected answer into the skill: a skill is what the evaluated agent reads, so an
+ * answer key in it (the {@code assets/evals.json} of earlier versions, with the expected answers of failed runs too)
+ * would let the agent copy answers instead of following procedures. The Examples section shows successful runs' own
+ * answers, as any few-shot demonstration does; held-out tasks are kept out of a skill by the experiment's split and
+ * its leakage check ({@code dev.trace2skill.core.experiment.LeakageCheck}).
  */
 public final class TraceMiner {
-    public static final String EVALS_FILE = "assets/evals.json";
     private static final int EXAMPLE_QUERY_CHARS = 300;
     private static final int EXAMPLE_ANSWER_CHARS = 200;
 
@@ -101,15 +101,6 @@ public final class TraceMiner {
         if (t.successful() && t.finalAnswer() != null && !t.finalAnswer().isBlank()) {
             add(edits, seen, FindingKind.EXAMPLE, "**Input:** " + MarkdownLiteral.code(t.query(), EXAMPLE_QUERY_CHARS)
                     + "\n  **Output:** " + MarkdownLiteral.code(t.finalAnswer(), EXAMPLE_ANSWER_CHARS));
-        }
-        String expected = t.expectedAnswer() != null ? t.expectedAnswer() : t.successful() ? t.finalAnswer() : null;
-        if (expected != null && !expected.isBlank()) {
-            ObjectNode evalCase = Json.mapper().createObjectNode();
-            evalCase.put("task", t.query());
-            evalCase.put("expected", expected);
-            evalCase.put("expectedFrom", t.expectedAnswer() != null ? "expected_answer" : "final_answer");
-            evalCase.put("source", t.id());
-            edits.add(new Edit(null, EditOp.CREATE, EVALS_FILE, null, null, Json.write(evalCase), FindingKind.EVAL_CASE.tag(), null, null));
         }
         return new Patch(patchId, edits).supportedBy(t.id()).withEditIds();
     }
@@ -218,8 +209,7 @@ public final class TraceMiner {
         selectRecoveries(byKind.getOrDefault(FindingKind.RECOVERY, List.of()), outcomes, findings, chosen, tasks);
         selectDecisions(byKind.getOrDefault(FindingKind.DECISION, List.of()), outcomes, successes, failures, findings, chosen, tasks);
         List<Edit> examples = selectExamples(byKind.getOrDefault(FindingKind.EXAMPLE, List.of()), chosen, outcomes, findings, tasks);
-        List<Edit> evals = byKind.getOrDefault(FindingKind.EVAL_CASE, List.of());
-        return new Result(compose(patchId, chosen, examples, evals, outcomes, s0), findings);
+        return new Result(compose(patchId, chosen, examples, outcomes, s0), findings);
     }
 
     private record Selected(FindingKind kind, Edit candidate, String text) {
@@ -377,8 +367,7 @@ public final class TraceMiner {
         }
     }
 
-    private Patch compose(String patchId, List<Selected> chosen, List<Edit> examples, List<Edit> evals,
-                          Map<String, Boolean> outcomes, SkillBundle s0) {
+    private Patch compose(String patchId, List<Selected> chosen, List<Edit> examples, Map<String, Boolean> outcomes, SkillBundle s0) {
         Set<String> existing = new java.util.HashSet<>();
         if (s0.has(SkillBundle.SKILL_MD)) {
             for (Section s : MarkdownSections.parse(s0.skillMd().body())) {
@@ -406,44 +395,12 @@ public final class TraceMiner {
             }
             out.addAll(items);
         }
-        Edit evalFile = evalCases(evals, s0);
-        if (evalFile != null) {
-            out.add(evalFile);
-        }
         return new Patch(patchId, out).withEditIds();
     }
 
     private static Edit item(FindingKind kind, Edit candidate, String text) {
         return new Edit(null, EditOp.APPEND_TO_SECTION, SkillBundle.SKILL_MD, kind.section(), null, text,
                 kind.tag(), candidate.support(), candidate.id() == null ? null : List.of(candidate.id()));
-    }
-
-    private Edit evalCases(List<Edit> evals, SkillBundle s0) {
-        if (evals.isEmpty() || s0.has(EVALS_FILE)) {
-            return null;
-        }
-        List<Edit> sorted = new ArrayList<>(evals);
-        sorted.sort(Comparator.comparing(e -> e.support().first()));
-        ArrayNode cases = Json.mapper().createArrayNode();
-        SortedSet<String> support = new TreeSet<>();
-        for (Edit e : sorted.subList(0, Math.min(params.maxEvalCases(), sorted.size()))) {
-            try {
-                JsonNode c = Json.mapper().readTree(e.content());
-                cases.add(c);
-                support.addAll(e.support());
-            } catch (java.io.IOException ex) {
-                throw new IllegalStateException("mined eval case is not JSON: " + e.content(), ex);
-            }
-        }
-        String content;
-        try {
-            content = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(cases) + "\n";
-        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-            throw new IllegalStateException(ex);
-        }
-        List<String> from = sorted.subList(0, Math.min(params.maxEvalCases(), sorted.size())).stream()
-                .map(Edit::id).filter(java.util.Objects::nonNull).toList();
-        return new Edit(null, EditOp.CREATE, EVALS_FILE, null, null, content, FindingKind.EVAL_CASE.tag(), support, from);
     }
 
     private static Finding finding(FindingKind kind, Edit e, Map<String, Boolean> outcomes, boolean selected, String reason) {
