@@ -48,6 +48,10 @@ public class PoolConsumer {
         RunEvent e = Json.read(json, RunEvent.class);
         if (e.type() == RunEvent.Type.SKILL_REGISTERED && e.runId() != null && e.skillVersion() != null) {
             store.registered(e.runId(), e.skillVersion());
+        } else if (e.type() == RunEvent.Type.RUN_CANCELLED && e.runId() != null) {
+            // a run cancelled at trace-ingest is never merged (a merge already under way finishes, and trace-ingest
+            // does not register its S*)
+            store.cancelled(e.runId(), e.message() == null ? "cancelled" : e.message());
         }
     }
 

@@ -50,7 +50,7 @@ public class ProgressConsumer {
     @Blocking
     public void runEvent(String json) {
         RunEvent e = Json.read(json, RunEvent.class);
-        if (e.type() != RunEvent.Type.SKILL_REGISTERED) {
+        if (e.type() != RunEvent.Type.SKILL_REGISTERED && e.type() != RunEvent.Type.RUN_CANCELLED) {
             runs.mergeProgress(e);
         }
     }
@@ -59,6 +59,10 @@ public class ProgressConsumer {
     @Blocking
     public void evolved(String json) {
         SkillEvolved e = Json.read(json, SkillEvolved.class);
+        if (runs.get(e.runId()).map(r -> r.status() == RunStatus.CANCELLED).orElse(false)) {
+            LOG.infof("run %s was cancelled: its S* is not registered", e.runId());
+            return;
+        }
         SkillBundle bundle = e.evolved().bundle();
         List<Violation> violations = new SkillValidator().validate(bundle);
         if (!violations.isEmpty()) {
@@ -76,6 +80,10 @@ public class ProgressConsumer {
     @Blocking
     public void drafted(String json) {
         SkillDrafted d = Json.read(json, SkillDrafted.class);
+        if (runs.get(d.runId()).map(r -> r.status() == RunStatus.CANCELLED).orElse(false)) {
+            LOG.infof("run %s was cancelled: its drafted S0 is not launched", d.runId());
+            return;
+        }
         if (d.skill() == null) {
             runs.failed(d.runId(), "drafting S0 failed: " + d.failure());
             return;

@@ -17,7 +17,9 @@ public enum RunStatus {
     MERGED,
     /** S* stored as the skill's next version. */
     DONE,
-    FAILED;
+    FAILED,
+    /** Cancelled by a user: nothing more is merged or registered for it. */
+    CANCELLED;
 
     @JsonValue
     public String wire() {
@@ -28,8 +30,8 @@ public enum RunStatus {
         return valueOf(value.toUpperCase(Locale.ROOT));
     }
 
-    /** Done and failed runs stay as they are, whatever progress arrives late. */
+    /** Done, failed and cancelled runs stay as they are, whatever progress arrives late. */
     public boolean terminal() {
-        return this == DONE || this == FAILED;
+        return this == DONE || this == FAILED || this == CANCELLED;
     }
 }

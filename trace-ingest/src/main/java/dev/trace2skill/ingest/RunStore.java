@@ -70,8 +70,10 @@ public class RunStore {
 
     public void published(String runId, int jobs, int skillVersion) {
         jdbi.useHandle(h -> h.createUpdate("""
-                        UPDATE runs SET status = :status, jobs_published = :jobs, skill_version = :version, updated_at = now()
+                        UPDATE runs SET status = CASE WHEN status = :cancelled THEN status ELSE :status END,
+                               jobs_published = :jobs, skill_version = :version, updated_at = now()
                         WHERE id = :id""")
+                .bind("cancelled", RunStatus.CANCELLED.wire())
                 .bind("status", RunStatus.ANALYSING.wire()).bind("jobs", jobs).bind("version", skillVersion).bind("id", runId)
                 .execute());
     }
@@ -113,7 +115,7 @@ public class RunStore {
             case MERGE_STARTED, MERGE_PROGRESS -> RunStatus.MERGING;
             case MERGE_DONE -> RunStatus.MERGED;
             case RUN_FAILED -> RunStatus.FAILED;
-            case RESULT_LATE -> null;
+            case RESULT_LATE, RUN_CANCELLED -> null;
             case SKILL_REGISTERED -> throw new IllegalArgumentException("SKILL_REGISTERED is trace-ingest's own event, not merge progress");
         };
         if (e.pool() != null) {
@@ -124,13 +126,14 @@ public class RunStore {
         }
         jdbi.useHandle(h -> {
             h.createUpdate("""
-                            UPDATE runs SET status = CASE WHEN status IN (:done, :failed) THEN status ELSE :status END,
+                            UPDATE runs SET status = CASE WHEN status IN (:done, :failed, :cancelled) THEN status ELSE :status END,
                                    merge_level = coalesce(:level, merge_level), merge_levels = coalesce(:levels, merge_levels),
                                    merge_nodes_done = coalesce(:nodesDone, merge_nodes_done),
                                    merge_nodes_total = coalesce(:nodesTotal, merge_nodes_total),
                                    message = coalesce(:message, message), updated_at = now()
                             WHERE id = :id""")
                     .bind("done", RunStatus.DONE.wire()).bind("failed", RunStatus.FAILED.wire()).bind("status", status.wire())
+                    .bind("cancelled", RunStatus.CANCELLED.wire())
                     .bind("level", e.mergeLevel()).bind("levels", e.mergeLevels())
                     .bind("nodesDone", e.nodesDone()).bind("nodesTotal", e.nodesTotal())
                     .bind("message", e.message()).bind("id", e.runId())
@@ -150,6 +153,19 @@ public class RunStore {
         jdbi.useHandle(h -> h.createUpdate("UPDATE runs SET pool_counts = pool_counts || :counts::jsonb, updated_at = now() WHERE id = :id")
                 .bind("counts", Json.write(counts)).bind("id", runId)
                 .execute());
+    }
+
+    /**
+     * Cancels a run that is not over yet; true when it was cancelled by this call (false when it was already done,
+     * failed or cancelled).
+     */
+    public boolean cancel(String runId, String message) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE runs SET status = :cancelled, message = :message, updated_at = now()
+                        WHERE id = :id AND status NOT IN (:done, :failed, :cancelled)""")
+                .bind("cancelled", RunStatus.CANCELLED.wire()).bind("done", RunStatus.DONE.wire())
+                .bind("failed", RunStatus.FAILED.wire()).bind("message", message).bind("id", runId)
+                .execute()) == 1;
     }
 
     public void evolved(String runId, int version) {

@@ -29,9 +29,9 @@ public record RunEvent(String runId, Type type, Integer mergeLevel, Integer merg
                        Integer skillVersion) {
     /**
      * RESULT_LATE: a patch result arrived after the run's merge had started; SKILL_REGISTERED: trace-ingest stored S*
-     * as a registry version.
+     * as a registry version; RUN_CANCELLED: a user cancelled the run at trace-ingest (the merger then merges nothing).
      */
-    public enum Type { MERGE_STARTED, MERGE_PROGRESS, MERGE_DONE, RUN_FAILED, RESULT_LATE, SKILL_REGISTERED }
+    public enum Type { MERGE_STARTED, MERGE_PROGRESS, MERGE_DONE, RUN_FAILED, RESULT_LATE, SKILL_REGISTERED, RUN_CANCELLED }
 
     public RunEvent {
         pool = pool == null || pool.isEmpty() ? null : java.util.Map.copyOf(pool);
@@ -45,6 +45,11 @@ public record RunEvent(String runId, Type type, Integer mergeLevel, Integer merg
     public RunEvent(String runId, Type type, Integer mergeLevel, Integer mergeLevels, Integer nodesDone, Integer nodesTotal,
                     TokenUsage usage, String message, Instant at) {
         this(runId, type, mergeLevel, mergeLevels, nodesDone, nodesTotal, usage, message, at, null, null);
+    }
+
+    /** A user cancelled the run at trace-ingest. */
+    public static RunEvent cancelled(String runId, String message) {
+        return new RunEvent(runId, Type.RUN_CANCELLED, null, null, null, null, null, message, Instant.now(), null, null);
     }
 
     /** trace-ingest stored a run's S* as version {@code version} of its skill. */
