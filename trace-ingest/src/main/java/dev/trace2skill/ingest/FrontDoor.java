@@ -47,7 +47,7 @@ public class FrontDoor {
     @ConfigProperty(name = "t2s.api.token")
     String token;
 
-    String bearer() {
+    public String bearer() {
         return "Bearer " + token;
     }
 
