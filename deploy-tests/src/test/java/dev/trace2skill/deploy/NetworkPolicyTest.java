@@ -80,4 +80,18 @@ class NetworkPolicyTest {
         assertThat(plain.get("NetworkPolicy", Chart.RELEASE + "-trace-ingest").at("/spec/egress").findValuesAsText("port"))
                 .doesNotContain("11434");
     }
+
+    /** The front door relays the merger's and the evaluator's APIs: trace-ingest may call them, and they accept it. */
+    @Test
+    void frontDoorReachesMergerAndEvaluator() {
+        Manifests m = Chart.render("default");
+        JsonNode ingestEgress = m.get("NetworkPolicy", Chart.RELEASE + "-trace-ingest").at("/spec/egress");
+        assertThat(ingestEgress.findValuesAsText("app.kubernetes.io/instance")).contains(Chart.RELEASE);
+        for (String target : List.of("merger", "evaluator")) {
+            JsonNode from = m.get("NetworkPolicy", Chart.RELEASE + "-" + target).at("/spec/ingress/0/from");
+            assertThat(from.findValuesAsText("app.kubernetes.io/instance")).as(target).contains(Chart.RELEASE);
+            assertThat(m.get("ConfigMap", Chart.RELEASE + "-trace-ingest").at("/data/T2S_" + target.toUpperCase() + "_URL").asText())
+                    .isEqualTo("http://" + Chart.RELEASE + "-" + target + ":" + (target.equals("merger") ? 8083 : 8084));
+        }
+    }
 }

@@ -57,7 +57,11 @@ public final class ServiceProcess implements AutoCloseable {
      * @param instance a name for the log file (and e.g. the worker's HOSTNAME)
      */
     public static ServiceProcess start(String module, String instance, Map<String, String> env, String jvmOpts, Path logDir) {
-        int port = Ports.free();
+        return start(module, instance, env, jvmOpts, logDir, Ports.free());
+    }
+
+    /** Starts on a port chosen beforehand (when another service must know its URL first, e.g. the front door's). */
+    public static ServiceProcess start(String module, String instance, Map<String, String> env, String jvmOpts, Path logDir, int port) {
         Path log = logDir.resolve(instance + ".log");
         List<String> cmd = new ArrayList<>();
         cmd.add(Processes.java());

@@ -271,6 +271,16 @@ public class MergerStore {
         jdbi.useHandle(h -> h.createUpdate("UPDATE runs SET failure_announced = true WHERE run_id = :runId").bind("runId", runId).execute());
     }
 
+    /** A run cancelled by a user: collecting or merging runs become failed (so they are not merged); others stay. */
+    public void cancelled(String runId, String message) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        UPDATE runs SET status = :failed, message = :message, updated_at = now()
+                        WHERE run_id = :runId AND status IN (:collecting, :merging)""")
+                .bind("failed", MergeStatus.FAILED.wire()).bind("message", message).bind("runId", runId)
+                .bind("collecting", MergeStatus.COLLECTING.wire()).bind("merging", MergeStatus.MERGING.wire())
+                .execute());
+    }
+
     public Optional<NodeResult> node(String runId, String nodeId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT result FROM merge_nodes WHERE run_id = :runId AND node_id = :nodeId")
                 .bind("runId", runId).bind("nodeId", nodeId)

@@ -57,6 +57,12 @@ public class PoolConsumer {
             }
             return;
         }
+        if (e.type() == RunEvent.Type.RUN_CANCELLED && e.runId() != null) {
+            // a run cancelled at trace-ingest is never merged (a merge already under way finishes, and trace-ingest
+            // does not register its S*)
+            store.cancelled(e.runId(), e.message() == null ? "cancelled" : e.message());
+            return;
+        }
         if (e.runId() == null || store.run(e.runId()).isEmpty()) {
             return;
         }

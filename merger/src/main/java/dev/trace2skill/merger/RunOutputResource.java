@@ -1,9 +1,16 @@
 package dev.trace2skill.merger;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.merge.Attribution;
+import dev.trace2skill.core.merge.EditDecision;
+import dev.trace2skill.core.merge.EditLineage;
+import dev.trace2skill.core.merge.PatchPool;
 import dev.trace2skill.core.merge.Provenance;
+import dev.trace2skill.core.patch.Edit;
+import dev.trace2skill.core.patch.Patch;
+import dev.trace2skill.core.pipeline.PatchResult;
 import dev.trace2skill.core.skill.SkillArchive;
 import dev.trace2skill.service.Problem;
 import io.smallrye.common.annotation.Blocking;
@@ -13,12 +20,19 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** What a run produced, for users to read: S*, the diff, the changelog, the merge tree and the provenance. */
+/**
+ * What a run produced: S*, the diff, the changelog, the merge tree, the provenance, the decisions about edits and the
+ * lineage of edits. Users read them through trace-ingest (the front door); this API is for service-to-service use.
+ */
 @Path("/v1/runs/{id}")
 @Blocking
 public class RunOutputResource {
@@ -117,6 +131,114 @@ public class RunOutputResource {
             return Response.ok(Provenance.markdown("Provenance of run " + id, summary, lines, rejected), "text/markdown").build();
         }
         return Response.ok(json, MediaType.APPLICATION_JSON).build();
+    }
+
+    /**
+     * Every decision about an edit, with the edit it concerns: at each merge node (kept, merged, re-anchored, dropped
+     * with the reason) and on the final patch (routed to references/ below the support threshold, dropped).
+     */
+    @GET
+    @Path("/decisions")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response decisions(@PathParam("id") String id) {
+        MergerStore.Outputs out = outputs(id);
+        Map<String, Edit> edits = edits(id, out).edits();
+        ObjectNode o = Json.mapper().createObjectNode();
+        o.put("runId", id);
+        ArrayNode fin = o.putArray("final");
+        for (EditDecision d : Json.read(out.decisions(), EditDecision[].class)) {
+            fin.add(decision(d, edits));
+        }
+        ArrayNode nodes = o.putArray("nodes");
+        for (MergerStore.Node n : store.nodes(id)) {
+            ObjectNode node = nodes.addObject();
+            node.put("node", n.nodeId());
+            node.put("level", n.level());
+            ArrayNode ds = node.putArray("decisions");
+            n.result().decisions().forEach(d -> ds.add(decision(d, edits)));
+        }
+        return Response.ok(o.toString(), MediaType.APPLICATION_JSON).build();
+    }
+
+    /**
+     * Where edits came from: each edit of {@code ?edit=} (repeatable; e.g. the edits a provenance line names) walked
+     * down through the merge nodes to the analysts' edits, with their rationale, and the analyses behind those patches
+     * (trajectory, analyst, outcome, verified).
+     */
+    @GET
+    @Path("/lineage")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response lineage(@PathParam("id") String id, @QueryParam("edit") List<String> editIds) {
+        if (editIds == null || editIds.isEmpty()) {
+            throw Problem.invalidParameter("edit", "name at least one edit id (?edit=...)");
+        }
+        if (editIds.size() > 200) {
+            throw Problem.invalidParameter("edit", "at most 200 edits at a time");
+        }
+        Edits all = edits(id, outputs(id));
+        List<EditLineage.Step> steps = EditLineage.walk(editIds, all.edits(), all.nodeOfEdit());
+        ObjectNode o = Json.mapper().createObjectNode();
+        o.put("runId", id);
+        o.set("steps", Json.mapper().valueToTree(steps));
+        ObjectNode analyses = o.putObject("analyses");
+        for (EditLineage.Step s : steps) {
+            PatchResult r = s.patch() == null ? null : all.results().get(s.patch());
+            if (r != null && !analyses.has(r.patchId())) {
+                ObjectNode a = analyses.putObject(r.patchId());
+                a.put("trajectoryId", r.trajectoryId());
+                a.put("trajectorySuccess", r.trajectorySuccess());
+                a.put("analyst", r.analyst() == null ? null : r.analyst().wire());
+                if (r.verified() != null) {
+                    a.put("verified", r.verified());
+                }
+                if (r.taskKey() != null) {
+                    a.put("task", r.taskKey());
+                }
+            }
+        }
+        return Response.ok(o.toString(), MediaType.APPLICATION_JSON).build();
+    }
+
+    private record Edits(Map<String, Edit> edits, Map<String, String> nodeOfEdit, Map<String, PatchResult> results) {
+    }
+
+    /** Every edit of a merged run by id: the analysts' (as pooled), the merge nodes' outputs and p*. */
+    private Edits edits(String id, MergerStore.Outputs out) {
+        MergerStore.Run run = store.run(id).orElseThrow(() -> notFound(id));
+        List<PatchResult> results = store.results(id);
+        Map<String, Edit> edits = new HashMap<>();
+        Map<String, String> nodeOf = new HashMap<>();
+        Map<String, PatchResult> byPatch = new LinkedHashMap<>();
+        results.forEach(r -> byPatch.put(r.patchId(), r));
+        for (Patch p : PatchPool.of(results, run.jobIds(), run.config().unverified()).patches()) {
+            p.edits().forEach(e -> edits.put(e.id(), e));
+        }
+        for (MergerStore.Node n : store.nodes(id)) {
+            for (Edit e : n.result().output().edits()) {
+                edits.put(e.id(), e);
+                nodeOf.put(e.id(), n.nodeId());
+            }
+        }
+        for (Edit e : Json.read(out.applied(), Patch.class).edits()) {
+            if (e.id() != null) {
+                edits.putIfAbsent(e.id(), e);
+                nodeOf.putIfAbsent(e.id(), "p*");
+            }
+        }
+        return new Edits(edits, nodeOf, byPatch);
+    }
+
+    private static ObjectNode decision(EditDecision d, Map<String, Edit> edits) {
+        ObjectNode o = Json.mapper().valueToTree(d);
+        Edit e = edits.get(d.edit());
+        if (e != null) {
+            o.put("op", e.op() == null ? null : e.op().wire());
+            o.put("file", e.path());
+            o.put("section", e.targetSection());
+            o.put("content", e.content());
+            o.put("supportTrajectories", e.support().size());
+        }
+        return o;
     }
 
     private MergerStore.Outputs outputs(String id) {

@@ -68,6 +68,10 @@ public class ProgressConsumer {
     @Blocking
     public void evolved(String json) {
         SkillEvolved e = Json.read(json, SkillEvolved.class);
+        if (runs.get(e.runId()).map(r -> r.status() == RunStatus.CANCELLED).orElse(false)) {
+            LOG.infof("run %s was cancelled: its S* is not registered", e.runId());
+            return;
+        }
         if (runs.status(e.runId()).orElse(null) == RunStatus.FAILED) {
             // trace-ingest failed this run (e.g. its jobs could not all be published) before the merger heard of it:
             // a failed run promotes no skill, and the merger is told again so that it ends the run as failed too
@@ -90,6 +94,10 @@ public class ProgressConsumer {
     @Blocking
     public void drafted(String json) {
         SkillDrafted d = Json.read(json, SkillDrafted.class);
+        if (runs.get(d.runId()).map(r -> r.status() == RunStatus.CANCELLED).orElse(false)) {
+            LOG.infof("run %s was cancelled: its drafted S0 is not launched", d.runId());
+            return;
+        }
         if (d.runId() != null && d.runId().startsWith(SkillDrafts.ID_PREFIX)) {
             standaloneDrafts.completed(d);
             return;

@@ -5,6 +5,7 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -16,7 +17,10 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.util.List;
 
-/** Evolution runs: start one, follow its progress. */
+/**
+ * Evolution runs: start one, follow its progress, cancel it, and read what it produced (S*, diff, changelog, merge tree,
+ * provenance, decisions, lineage: kept by the merger, served here).
+ */
 @Path("/v1/runs")
 @Blocking
 @Produces(MediaType.APPLICATION_JSON)
@@ -25,6 +29,8 @@ public class RunResource {
     RunLauncher launcher;
     @Inject
     RunStore runs;
+    @Inject
+    FrontDoor frontDoor;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -49,5 +55,28 @@ public class RunResource {
     @Operation(summary = "A run's status, counts (jobs, analyses, patches, merge level) and tokens")
     public RunView get(@PathParam("id") String id) {
         return runs.get(id).orElseThrow(() -> Problem.of(404, "No such run", "no run with id " + id).failure());
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    @Operation(summary = "Cancel a run that is not over: nothing more is merged or registered for it")
+    public RunView cancel(@PathParam("id") String id) {
+        return frontDoor.cancel(id);
+    }
+
+    @GET
+    @Path("/{id}/{output: skill|diff|changelog|merge-tree|provenance|decisions}")
+    @Produces({MediaType.APPLICATION_JSON, "application/zip", MediaType.TEXT_PLAIN, "text/markdown"})
+    @Operation(summary = "What the run produced (from the merger): skill (JSON, or zip with Accept: application/zip), diff, "
+            + "changelog, merge-tree, provenance (JSON, or Markdown with Accept: text/markdown), decisions")
+    public Response output(@PathParam("id") String id, @PathParam("output") String output, @HeaderParam("Accept") String accept) {
+        return frontDoor.runOutput(id, output, accept);
+    }
+
+    @GET
+    @Path("/{id}/lineage")
+    @Operation(summary = "Where edits came from: each ?edit= walked down the merge nodes to the analysts' edits and analyses")
+    public Response lineage(@PathParam("id") String id, @QueryParam("edit") List<String> edits) {
+        return frontDoor.lineage(id, edits);
     }
 }

@@ -17,12 +17,10 @@ public enum RunStatus {
     MERGED,
     /** S* stored as the skill's next version. */
     DONE,
-    /**
-     * S* was flagged by the safety check and is held as a candidate: it becomes a version only when a person approves
-     * it ({@code POST /v1/skills/{name}/candidates/{id}/approve}, then DONE) or the run fails when rejected.
-     */
     NEEDS_APPROVAL,
-    FAILED;
+    FAILED,
+    /** Cancelled by a user: nothing more is merged or registered for it. */
+    CANCELLED;
 
     @JsonValue
     public String wire() {
@@ -33,8 +31,8 @@ public enum RunStatus {
         return valueOf(value.toUpperCase(Locale.ROOT));
     }
 
-    /** Done, failed and held runs stay as they are, whatever progress arrives late (only a decision moves a held one). */
+    /** Done, failed, cancelled and held runs stay as they are, whatever progress arrives late (only a decision moves a held one). */
     public boolean terminal() {
-        return this == DONE || this == FAILED || this == NEEDS_APPROVAL;
+        return this == DONE || this == FAILED || this == CANCELLED || this == NEEDS_APPROVAL;
     }
 }

@@ -224,7 +224,7 @@ public class RunStore {
             case MERGE_STARTED, MERGE_PROGRESS -> RunStatus.MERGING;
             case MERGE_DONE -> RunStatus.MERGED;
             case RUN_FAILED -> RunStatus.FAILED;
-            case RESULT_LATE -> null;
+            case RESULT_LATE, RUN_CANCELLED -> null;
             case SKILL_REGISTERED, SKILL_HELD, SKILL_REJECTED, RUN_ABORTED ->
                     throw new IllegalArgumentException(e.type() + " is trace-ingest's own event, not merge progress");
         };
@@ -236,15 +236,16 @@ public class RunStore {
         }
         jdbi.useHandle(h -> {
             h.createUpdate("""
-                            UPDATE runs SET status = CASE WHEN status IN (:done, :failed, :held) THEN status ELSE :status END,
+                            UPDATE runs SET status = CASE WHEN status IN (:done, :failed, :held, :cancelled) THEN status ELSE :status END,
                                    merge_level = coalesce(:level, merge_level), merge_levels = coalesce(:levels, merge_levels),
                                    merge_nodes_done = coalesce(:nodesDone, merge_nodes_done),
                                    merge_nodes_total = coalesce(:nodesTotal, merge_nodes_total),
-                                   message = CASE WHEN status IN (:done, :failed, :held) THEN message ELSE coalesce(:message, message) END,
+                                   message = CASE WHEN status IN (:done, :failed, :held, :cancelled) THEN message ELSE coalesce(:message, message) END,
                                    updated_at = now()
                             WHERE id = :id""")
                     .bind("done", RunStatus.DONE.wire()).bind("failed", RunStatus.FAILED.wire())
                     .bind("held", RunStatus.NEEDS_APPROVAL.wire()).bind("status", status.wire())
+                    .bind("cancelled", RunStatus.CANCELLED.wire())
                     .bind("level", e.mergeLevel()).bind("levels", e.mergeLevels())
                     .bind("nodesDone", e.nodesDone()).bind("nodesTotal", e.nodesTotal())
                     .bind("message", e.message()).bind("id", e.runId())
@@ -274,6 +275,19 @@ public class RunStore {
                 .bind("status", RunStatus.NEEDS_APPROVAL.wire()).bind("message", message).bind("id", runId)
                 .bind("done", RunStatus.DONE.wire()).bind("failed", RunStatus.FAILED.wire())
                 .execute());
+    }
+
+    /**
+     * Cancels a run that is not over yet; true when it was cancelled by this call (false when it was already done,
+     * failed or cancelled).
+     */
+    public boolean cancel(String runId, String message) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE runs SET status = :cancelled, message = :message, updated_at = now()
+                        WHERE id = :id AND status NOT IN (:done, :failed, :cancelled)""")
+                .bind("cancelled", RunStatus.CANCELLED.wire()).bind("done", RunStatus.DONE.wire())
+                .bind("failed", RunStatus.FAILED.wire()).bind("message", message).bind("id", runId)
+                .execute()) == 1;
     }
 
     public void evolved(String runId, int version) {

@@ -59,6 +59,12 @@ public class SkillResource {
             throw Problem.of(413, "Skill too large", "a skill upload may be at most " + MAX_UPLOAD + " bytes").failure();
         }
         SkillBundle bundle = contentType != null && contentType.startsWith(MediaType.APPLICATION_JSON) ? fromJson(bytes, name) : fromZip(bytes, name);
+        SkillStore.Version v = register(store, bundle, "upload");
+        return Response.status(v.created() ? 201 : 200).entity(v).build();
+    }
+
+    /** Registers a bundle that keeps the Agent Skills rules; 422 naming each broken rule otherwise. */
+    public static SkillStore.Version register(SkillStore store, SkillBundle bundle, String source) {
         List<Violation> violations = new SkillValidator().validate(bundle);
         if (!violations.isEmpty()) {
             List<Problem.FieldProblem> errors = violations.stream()
@@ -66,8 +72,7 @@ public class SkillResource {
                     .toList();
             throw Problem.of(422, "Invalid skill", violations.size() + " Agent Skills rule(s) broken", errors).failure();
         }
-        SkillStore.Version v = store.register(bundle, "upload");
-        return Response.status(v.created() ? 201 : 200).entity(v).build();
+        return store.register(bundle, source);
     }
 
     private SkillBundle fromJson(byte[] bytes, String nameParam) {
@@ -118,7 +123,7 @@ public class SkillResource {
         }
     }
 
-    private static SkillBundle fromZip(byte[] bytes, String name) {
+    public static SkillBundle fromZip(byte[] bytes, String name) {
         try {
             return SkillArchive.read(bytes, name, SkillArchive.Limits.DEFAULT);
         } catch (SkillArchive.InvalidArchiveException e) {

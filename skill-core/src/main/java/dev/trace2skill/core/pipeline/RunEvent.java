@@ -32,15 +32,17 @@ public record RunEvent(String runId, Type type, Integer mergeLevel, Integer merg
      * as a registry version; SKILL_HELD: trace-ingest holds S* as a candidate because the safety check flagged it
      * (the run needs approval); SKILL_REJECTED: a person rejected the held S* (the run failed); RUN_ABORTED: trace-ingest
      * failed the run (its jobs could not all be published, …), so the merger closes the run's pool as failed with the
-     * same reason instead of merging it.
+     * same reason instead of merging it; RUN_CANCELLED: a user cancelled the run at trace-ingest (the merger then
+     * merges nothing).
      */
     public enum Type {
         MERGE_STARTED, MERGE_PROGRESS, MERGE_DONE, RUN_FAILED, RESULT_LATE, SKILL_REGISTERED, SKILL_HELD, SKILL_REJECTED,
-        RUN_ABORTED;
+        RUN_ABORTED, RUN_CANCELLED;
 
         /** trace-ingest's own events (to the merger), not merge progress. */
         public boolean fromRegistry() {
-            return this == SKILL_REGISTERED || this == SKILL_HELD || this == SKILL_REJECTED || this == RUN_ABORTED;
+            return this == SKILL_REGISTERED || this == SKILL_HELD || this == SKILL_REJECTED || this == RUN_ABORTED
+                    || this == RUN_CANCELLED;
         }
     }
 
@@ -72,6 +74,11 @@ public record RunEvent(String runId, Type type, Integer mergeLevel, Integer merg
     /** A person rejected a run's held S*. */
     public static RunEvent skillRejected(String runId, String reason) {
         return new RunEvent(runId, Type.SKILL_REJECTED, null, null, null, null, null, reason, Instant.now(), null, null);
+    }
+
+    /** A user cancelled the run at trace-ingest. */
+    public static RunEvent cancelled(String runId, String message) {
+        return new RunEvent(runId, Type.RUN_CANCELLED, null, null, null, null, null, message, Instant.now(), null, null);
     }
 
     /** trace-ingest stored a run's S* as version {@code version} of its skill. */
