@@ -85,7 +85,32 @@ public record SkillMd(Map<String, Object> frontMatter, String frontMatterError, 
     private record ParsedYaml(Map<String, Object> map, String error) {
     }
 
+    /**
+     * Front matters read lately: a worker checks thousands of patched SKILL.md files whose front matter is S0's, and
+     * SnakeYAML took a large share of that check. Only front matters of immutable scalar values are kept (nothing in
+     * a shared value can be changed), at most 64, of at most 4 KiB each.
+     */
+    private static final Map<String, ParsedYaml> RECENT_YAML = Collections.synchronizedMap(new LinkedHashMap<>(128, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ParsedYaml> eldest) {
+            return size() > 64;
+        }
+    });
+
     private static ParsedYaml parseYaml(String yaml) {
+        ParsedYaml known = RECENT_YAML.get(yaml);
+        if (known != null) {
+            return known;
+        }
+        ParsedYaml parsed = loadYaml(yaml);
+        if (yaml.length() <= 4096 && parsed.map.values().stream().allMatch(v -> v == null || v instanceof String || v instanceof Number
+                || v instanceof Boolean)) {
+            RECENT_YAML.put(yaml, parsed);
+        }
+        return parsed;
+    }
+
+    private static ParsedYaml loadYaml(String yaml) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(10);
