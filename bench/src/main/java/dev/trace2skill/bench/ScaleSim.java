@@ -79,24 +79,29 @@ public final class ScaleSim {
             return mergeLevelEnds.isEmpty() ? 0 : mergeLevelEnds.getLast() - analysisEnd;
         }
 
-        /** The stage that takes the most of the wall time. */
+        /**
+         * Where the wall time goes beyond the model-bound ideal: the phase with the largest excess over its own ideal
+         * (pushing and publishing have none), or "none" when the run is within 5% of the ideal.
+         */
         public String bottleneck() {
-            double analysis = analysisEnd - publishEnd;
-            double merge = mergeTime();
-            String dominant = merge > analysis ? "merge" : "analysis";
-            if (dominant.equals("analysis")) {
-                if (brokerUtil > 0.9) {
-                    return "Kafka broker";
-                }
-                if (pgUtil > 0.9) {
-                    return "PostgreSQL";
-                }
-                if (workerCpuUtil > 0.9) {
-                    return "worker CPU";
-                }
-                return modelBusy > 0.9 ? "model (analysis)" : "workers in flight";
+            double ingest = ingestEnd;
+            double publish = publishEnd - ingestEnd;
+            double analysis = analysisEnd - publishEnd - idealAnalysis;
+            double merge = mergeTime() - idealMerge;
+            if (wall <= 1.05 * ideal()) {
+                return "none (at the ideal)";
             }
-            return "merge";
+            double max = Math.max(Math.max(ingest, publish), Math.max(analysis, merge));
+            if (max == publish) {
+                return String.format(Locale.ROOT, "publishing the jobs (broker %.0f%%)", 100 * brokerUtil);
+            }
+            if (max == ingest) {
+                return "pushing (trace-ingest)";
+            }
+            if (max == merge) {
+                return "merge";
+            }
+            return workerCpuUtil > 0.9 ? "worker CPU" : brokerUtil > 0.9 ? "Kafka broker" : pgUtil > 0.9 ? "PostgreSQL" : "analysis";
         }
     }
 
@@ -335,11 +340,11 @@ public final class ScaleSim {
         d.put("workers", "");
         d.put("in-flight", "128");
         d.put("partitions", "");
-        d.put("worker-cpu-ms", "6.5");
+        d.put("worker-cpu-ms", "9.3");
         d.put("worker-cores", "1");
-        d.put("kafka-ms-per-record", "0.7");
+        d.put("kafka-ms-per-record", "1.6");
         d.put("broker-cores", "2");
-        d.put("pg-ms-per-row", "0.15");
+        d.put("pg-ms-per-row", "0.57");
         d.put("pg-cores", "2");
         d.put("ingest-rate", "3800");
         d.put("ingest-replicas", "2");
@@ -361,8 +366,8 @@ public final class ScaleSim {
                 base.inFlight(), base.workerCpuMs(), base.workerCores(), base.kafkaMsPerRecord(), base.brokerCores(), base.pgMsPerRecord(),
                 base.pgCores(), base.ingestRate(), base.ingestReplicas(), base.branching());
         double target = Double.parseDouble(a.get("target-hours")) * 3600;
-        System.out.println("| N | GPUs | workers | partitions | merger m | wall | ideal | wall/ideal | analysis | merge | bottleneck | model busy | worker CPU | broker | PostgreSQL | Kafka rec/s | PG rows/s |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| N | GPUs | workers | partitions | merger m | wall | ideal | wall/ideal | push | publish | analysis | merge | beyond the ideal | model busy | worker CPU | broker | PostgreSQL | Kafka rec/s | PG rows/s |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (String s : a.get("n").split(",")) {
             long n = Long.parseLong(s.strip());
             Params p = a.get("gpus").isBlank() ? sized(base, n, target) : base.with(n, a.integer("gpus"),
@@ -393,9 +398,9 @@ public final class ScaleSim {
 
     static void row(Params p, Result r) {
         double span = Math.max(1e-9, r.analysisEnd() - r.ingestEnd());
-        System.out.printf(Locale.ROOT, "| %,d | %d | %d | %d | %d | %s | %s | %.2f | %s | %s | %s | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %,.0f | %,.0f |%n",
+        System.out.printf(Locale.ROOT, "| %,d | %d | %d | %d | %d | %s | %s | %.2f | %s | %s | %s | %s | %s | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %,.0f | %,.0f |%n",
                 p.trajectories(), p.gpus(), p.workers(), p.partitions(), p.mergeConcurrency(), hms(r.wall()), hms(r.ideal()),
-                r.wall() / r.ideal(), hms(r.analysisEnd() - r.publishEnd()), hms(r.mergeTime()), r.bottleneck(), 100 * r.modelBusy(),
+                r.wall() / r.ideal(), hms(r.ingestEnd()), hms(r.publishEnd() - r.ingestEnd()), hms(r.analysisEnd() - r.publishEnd()), hms(r.mergeTime()), r.bottleneck(), 100 * r.modelBusy(),
                 100 * r.workerCpuUtil(), 100 * r.brokerUtil(), 100 * r.pgUtil(), r.kafkaRecords() / span, r.pgRows() / span);
     }
 
