@@ -30,9 +30,9 @@ final class AnalysisContext {
     int calls;
     int repairs;
 
-    AnalysisContext(AnalysisJob job, ModelGateway.Target model, WorkerConfig config) {
+    AnalysisContext(AnalysisJob job, SkillBundle s0, ModelGateway.Target model, WorkerConfig config) {
         this.job = job;
-        this.s0 = job.skill().bundle();
+        this.s0 = s0;
         this.policy = PatchPolicy.of(job.config().mode());
         this.model = model;
         this.tokenBudget = budget(job, config);

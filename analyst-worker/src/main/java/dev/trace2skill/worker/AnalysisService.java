@@ -29,6 +29,8 @@ public class AnalysisService {
     WorkerMetrics metrics;
     @Inject
     TaskReplays replays;
+    @Inject
+    SkillVersions skills;
 
     /**
      * @throws ModelGateway.ModelUnavailableException when the model stayed unreachable after retries (the job goes to
@@ -38,7 +40,7 @@ public class AnalysisService {
         Instant start = Instant.now();
         boolean offline = job.config().engine() == AnalysisEngine.MINING;
         ModelGateway.Target target = offline ? null : models.resolve(job.config().analystModel());
-        AnalysisContext ctx = new AnalysisContext(job, target, config);
+        AnalysisContext ctx = new AnalysisContext(job, skills.of(job.skill()), target, config);
         Analysis a = switch (job.analyst()) {
             case MINING -> mining.analyse(ctx);
             case SUCCESS -> success.analyse(ctx);

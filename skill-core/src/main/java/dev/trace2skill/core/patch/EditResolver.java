@@ -3,10 +3,8 @@ package dev.trace2skill.core.patch;
 import dev.trace2skill.core.patch.ResolvedPatch.Splice;
 import dev.trace2skill.core.patch.ResolvedPatch.Touch;
 import dev.trace2skill.core.patch.ResolvedPatch.TouchKind;
-import dev.trace2skill.core.skill.MarkdownSections;
 import dev.trace2skill.core.skill.Section;
 import dev.trace2skill.core.skill.SkillBundle;
-import dev.trace2skill.core.skill.SkillMd;
 import dev.trace2skill.core.skill.SkillPaths;
 
 import java.util.HashMap;
@@ -333,18 +331,7 @@ final class EditResolver {
 
     /** S0's sections of a Markdown file, at offsets into the whole file (SKILL.md's body follows its front matter). */
     private List<Section> sectionsOf(String path) {
-        return sections.computeIfAbsent(path, p -> {
-            if (!SkillPaths.isMarkdown(p)) {
-                return List.of();
-            }
-            String text = resolved.baseText(p);
-            if (p.equals(SkillBundle.SKILL_MD)) {
-                SkillMd md = SkillMd.parse(text);
-                return MarkdownSections.parse(md.body()).stream()
-                        .map(s -> s.shift(md.bodyOffset(), md.bodyLineOffset())).toList();
-            }
-            return MarkdownSections.parse(text);
-        });
+        return sections.computeIfAbsent(path, base::sections);
     }
 
     /** The one occurrence of {@code target} in {@code [from, to)}, as {@code {start, end}}; rejects the edit otherwise. */

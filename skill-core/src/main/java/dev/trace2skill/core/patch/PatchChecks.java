@@ -95,10 +95,14 @@ final class PatchChecks {
     /** What the spliced result breaks that S0 did not: skill rules, size limits, the front matter, reference links. */
     void checkResult(ResolvedPatch resolved, SkillBundle result) {
         SkillBundle base = resolved.base;
-        Set<String> before = new HashSet<>();
-        for (Violation v : validator.validate(base)) {
-            before.add(v.file() + "\n" + v.rule());
-        }
+        // what S0 already breaks, worked out once per S0 and these limits (a worker checks many patches against one S0)
+        Set<String> before = base.derived(List.of("violated-rules", policy.limits()), b -> {
+            Set<String> rules = new HashSet<>();
+            for (Violation v : validator.validate(b)) {
+                rules.add(v.file() + "\n" + v.rule());
+            }
+            return Set.copyOf(rules);
+        });
         for (Violation v : validator.validate(result)) {
             if (before.contains(v.file() + "\n" + v.rule())) {
                 continue;
@@ -127,7 +131,7 @@ final class PatchChecks {
 
     private void checkLinks(ResolvedPatch resolved, SkillBundle result) {
         SkillBundle base = resolved.base;
-        Set<String> baseLinks = referenceLinks(base.text(SkillBundle.SKILL_MD));
+        Set<String> baseLinks = base.derived("reference-links", b -> Set.copyOf(referenceLinks(b.text(SkillBundle.SKILL_MD))));
         Set<String> links = referenceLinks(result.text(SkillBundle.SKILL_MD));
         for (Map.Entry<String, Integer> c : resolved.creations.entrySet()) {
             String path = c.getKey();
@@ -152,6 +156,9 @@ final class PatchChecks {
     /** Paths under {@code references/} that a SKILL.md text mentions (links or inline paths). */
     static Set<String> referenceLinks(String skillMd) {
         Set<String> out = new TreeSet<>();
+        if (!skillMd.contains("references/")) {
+            return out; // every match contains it; the look-behind makes the scan itself slow
+        }
         Matcher m = REFERENCE_LINK.matcher(skillMd);
         while (m.find()) {
             String link = m.group();

@@ -29,6 +29,12 @@ public final class SkillBundle {
 
     private final String name;
     private final TreeMap<String, byte[]> files;
+    /**
+     * What is derived from the (immutable) content, computed once per bundle: decoded texts, the parsed SKILL.md, the
+     * sections of each Markdown file and the content hash. A worker checks many patches against one S0; without this
+     * it decoded and parsed S0 again for every check.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Object, Object> derived = new java.util.concurrent.ConcurrentHashMap<>();
 
     private SkillBundle(String name, TreeMap<String, byte[]> files) {
         this.name = name;
@@ -146,7 +152,24 @@ public final class SkillBundle {
         if (b == null) {
             throw new NoSuchElementException("no file " + path + " in skill " + name);
         }
-        return new String(b, StandardCharsets.UTF_8);
+        return derived("text:" + path, bundle -> new String(b, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The sections of a Markdown file at offsets into the whole file (SKILL.md's body follows its front matter); empty
+     * for other files. Parsed once per bundle.
+     */
+    public java.util.List<Section> sections(String path) {
+        return derived("sections:" + path, bundle -> {
+            if (!SkillPaths.isMarkdown(path)) {
+                return java.util.List.of();
+            }
+            if (path.equals(SKILL_MD)) {
+                SkillMd md = skillMd();
+                return MarkdownSections.parse(md.body()).stream().map(s -> s.shift(md.bodyOffset(), md.bodyLineOffset())).toList();
+            }
+            return MarkdownSections.parse(text(path));
+        });
     }
 
     /** All text files as path → content (binary files are left out). */
@@ -161,7 +184,7 @@ public final class SkillBundle {
     }
 
     public SkillMd skillMd() {
-        return SkillMd.parse(text(SKILL_MD));
+        return derived("skill-md", bundle -> SkillMd.parse(text(SKILL_MD)));
     }
 
     public SkillBundle withText(String path, String content) {
@@ -189,6 +212,28 @@ public final class SkillBundle {
      * each length-prefixed so that no two different bundles share a hash input.
      */
     public String contentHash() {
+        return derived("hash", SkillBundle::hash);
+    }
+
+    /**
+     * A value computed from this bundle's content at most once per key and kept with the bundle (which is immutable),
+     * e.g. its violations under given limits. {@code compute} must be a pure function of the content; the value is
+     * shared, so it must be immutable.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T derived(Object key, java.util.function.Function<SkillBundle, T> compute) {
+        Object known = derived.get(key);
+        if (known == null) {
+            known = compute.apply(this); // not inside computeIfAbsent: computing one value may need another
+            Object raced = derived.putIfAbsent(key, known);
+            if (raced != null) {
+                known = raced;
+            }
+        }
+        return (T) known;
+    }
+
+    private String hash() {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             update(digest, name.getBytes(StandardCharsets.UTF_8));

@@ -89,12 +89,37 @@ public record SkillMd(Map<String, Object> frontMatter, String frontMatterError, 
     static final int MAX_DEPTH = 20;
 
     /**
+     * Front matters read lately: a worker checks thousands of patched SKILL.md files whose front matter is S0's, and
+     * SnakeYAML took a large share of that check. Only front matters of immutable scalar values are kept (nothing in
+     * a shared value can be changed), at most 64, of at most 4 KiB each.
+     */
+    private static final Map<String, ParsedYaml> RECENT_YAML = Collections.synchronizedMap(new LinkedHashMap<>(128, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ParsedYaml> eldest) {
+            return size() > 64;
+        }
+    });
+
+    /**
      * The front matter, read defensively: at most 64 K characters, {@value #MAX_DEPTH} levels deep, no duplicate keys,
      * and no alias of a mapping or list ({@code &a [*a]} builds a structure that contains itself, and every later walk
      * of it would recurse without end; a "billion laughs" document multiplies one). Scalar aliases stay allowed. A
      * document that breaks any of this is an unreadable front matter — a validation error, never a crash.
      */
     private static ParsedYaml parseYaml(String yaml) {
+        ParsedYaml known = RECENT_YAML.get(yaml);
+        if (known != null) {
+            return known;
+        }
+        ParsedYaml parsed = loadYaml(yaml);
+        if (yaml.length() <= 4096 && parsed.map.values().stream().allMatch(v -> v == null || v instanceof String || v instanceof Number
+                || v instanceof Boolean)) {
+            RECENT_YAML.put(yaml, parsed);
+        }
+        return parsed;
+    }
+
+    private static ParsedYaml loadYaml(String yaml) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(0);

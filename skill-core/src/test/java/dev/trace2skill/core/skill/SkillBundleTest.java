@@ -144,4 +144,24 @@ class SkillBundleTest {
         }
         return bytes.toByteArray();
     }
+
+    @Test
+    void whatIsParsedFromTheContentIsParsedOnceAndMatchesAFreshParse() {
+        SkillBundle b = sample();
+        assertThat(b.skillMd()).isSameAs(b.skillMd());
+        assertThat(b.skillMd()).isEqualTo(SkillMd.parse(SKILL_MD));
+        SkillMd md = SkillMd.parse(SKILL_MD);
+        // SKILL.md's sections are at offsets into the whole file, as a parse of its body shifted past the front matter
+        assertThat(b.sections("SKILL.md")).isSameAs(b.sections("SKILL.md"))
+                .isEqualTo(MarkdownSections.parse(md.body()).stream().map(s -> s.shift(md.bodyOffset(), md.bodyLineOffset())).toList());
+        assertThat(b.sections("SKILL.md")).extracting(Section::title).containsExactly("Airline", "Rules");
+        assertThat(SKILL_MD.substring(b.sections("SKILL.md").get(1).start())).startsWith("## Rules");
+        assertThat(b.sections("references/baggage.md")).extracting(Section::title).containsExactly("Baggage");
+        assertThat(b.sections("scripts/check.py")).isEmpty();
+        assertThat(b.contentHash()).isEqualTo(SkillBundle.ofText("airline", b.textFiles()).contentHash());
+        // a changed bundle is a new bundle: nothing derived from the old content carries over
+        SkillBundle changed = b.withText("SKILL.md", SKILL_MD.replace("## Rules", "## Policy"));
+        assertThat(changed.sections("SKILL.md")).extracting(Section::title).containsExactly("Airline", "Policy");
+        assertThat(changed.contentHash()).isNotEqualTo(b.contentHash());
+    }
 }
