@@ -222,9 +222,9 @@ class ConsoleAndCliTest {
             Result get = t2s("get", what, runId, "-o", out.toString());
             assertThat(get.code()).as(what + ": " + get).isEqualTo(Exit.OK);
         }
-        assertThat(Files.readString(out.resolve("skill/SKILL.md"))).contains("name: refund-desk");
+        assertThat(Files.readString(out.resolve("refund-desk/SKILL.md"))).contains("name: refund-desk");
         try (var files = Files.list(out)) {
-            assertThat(files.map(p -> p.getFileName().toString()).toList()).contains("skill").hasSizeGreaterThanOrEqualTo(4);
+            assertThat(files.map(p -> p.getFileName().toString()).toList()).contains("refund-desk", runId + ".diff", "CHANGELOG-" + runId + ".md", "provenance-" + runId + ".json");
         }
 
         Result diff = t2s("skill", "diff", "refund-desk@1", "refund-desk@2");
