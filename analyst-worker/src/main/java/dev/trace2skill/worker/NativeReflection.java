@@ -12,7 +12,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * deploy-tests NativeReflectionTest checks that every Json.read/Json.write target is listed.
  */
 @RegisterForReflection(registerFullHierarchy = true, targets = {
-        AnalysisJob.class, DraftRequest.class, PatchResult.class, SkillDrafted.class})
+        AnalysisJob.class, DraftRequest.class, PatchResult.class, SkillDrafted.class,
+        dev.trace2skill.core.trajectory.Trajectory.class})
 final class NativeReflection {
     private NativeReflection() {
     }

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Error analysts replay evaluator episodes in the task's environment, so the workers mount the task data the way the
- * evaluator does ({@code analystWorker.data.existingClaim}, read-only, {@code T2S_DATA_DIR}) when a claim is given.
+ * evaluator does ({@code analystWorker.data.existingClaim}, read-only, {@code T2S_WORKER_DATA_DIR}) when a claim is given.
  */
 class WorkerTaskDataTest {
     private static final String WORKER = Chart.RELEASE + "-analyst-worker";
@@ -37,7 +37,8 @@ class WorkerTaskDataTest {
             assertThat(mount).as(name).isNotNull();
             assertThat(mount.path("mountPath").asText()).isEqualTo("/data");
             assertThat(mount.path("readOnly").asBoolean()).isTrue();
-            assertThat(m.get("ConfigMap", name).at("/data/T2S_DATA_DIR").asText()).isEqualTo("/data");
+            assertThat(m.get("ConfigMap", name).at(name.equals(WORKER) ? "/data/T2S_WORKER_DATA_DIR" : "/data/T2S_DATA_DIR").asText())
+                    .isEqualTo("/data");
         }
         assertThat(m.get("ConfigMap", WORKER).path("data").has("T2S_WORKER_REVEAL_EXPECTED")).as("hidden unless asked").isFalse();
     }
@@ -47,7 +48,7 @@ class WorkerTaskDataTest {
         Manifests m = Chart.render("default");
         JsonNode deployment = m.get("Deployment", WORKER);
         assertThat(Manifests.podSpec(deployment).path("volumes").findValuesAsText("name")).doesNotContain("task-data");
-        assertThat(m.get("ConfigMap", WORKER).path("data").has("T2S_DATA_DIR")).isFalse();
+        assertThat(m.get("ConfigMap", WORKER).path("data").has("T2S_WORKER_DATA_DIR")).isFalse();
         assertThat(Chart.render("default", Chart.sets("analystWorker.revealExpected", true)).get("ConfigMap", WORKER)
                 .at("/data/T2S_WORKER_REVEAL_EXPECTED").asText()).isEqualTo("true");
     }

@@ -12,7 +12,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * component types along. deploy-tests checks that every Json.read/Json.write target is listed.
  */
 @RegisterForReflection(registerFullHierarchy = true, targets = {
-        EvaluationRequest.class, EvalResult.class, EvalTask.class, SkillSnapshot.class, Trajectory.class})
+        EvaluationRequest.class, EvalResult.class, EvalTask.class, SkillSnapshot.class, Trajectory.class, ExperimentRequest.class,
+        dev.trace2skill.core.experiment.TaskSplit.class, com.fasterxml.jackson.databind.JsonNode.class})
 final class NativeReflection {
     private NativeReflection() {
     }

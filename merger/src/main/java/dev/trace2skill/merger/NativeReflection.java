@@ -21,7 +21,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection(registerFullHierarchy = true, targets = {
         Evolution.Result.class, MergeGroup.class, NodeResult.class, Edit.class, PatchResult.class, Provenance.Line.class,
-        RunConfig.class, RunEvent.class, RunStarted.class, SkillEvolved.class, SkillSnapshot.class})
+        RunConfig.class, RunEvent.class, RunStarted.class, SkillEvolved.class, SkillSnapshot.class,
+        dev.trace2skill.core.patch.Patch.class})
 final class NativeReflection {
     private NativeReflection() {
     }
