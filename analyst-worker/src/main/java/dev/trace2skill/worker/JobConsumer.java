@@ -97,7 +97,7 @@ public class JobConsumer {
         inFlight.acquire();
         metrics.started();
         Instant start = Instant.now();
-        try (JobResources.Reservation ignored = resources.reserve(job, json.length())) {
+        try (dev.trace2skill.service.MemoryBudget.Reservation ignored = resources.reserve(job, json.length())) {
             PatchResult result;
             try {
                 result = analyses.analyse(resources.resolve(job));

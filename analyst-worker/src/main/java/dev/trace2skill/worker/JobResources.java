@@ -3,7 +3,7 @@ package dev.trace2skill.worker;
 import dev.trace2skill.core.json.Json;
 import dev.trace2skill.core.pipeline.AnalysisJob;
 import dev.trace2skill.core.trajectory.Trajectory;
-import io.micrometer.core.instrument.Gauge;
+import dev.trace2skill.service.MemoryBudget;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.configuration.MemorySize;
 import jakarta.annotation.PostConstruct;
@@ -15,7 +15,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
-import java.util.concurrent.Semaphore;
 
 /**
  * What a job needs before its analysis starts: its share of the worker's memory budget, and its trajectory when the job
@@ -42,42 +41,18 @@ public class JobResources {
     @Inject
     WorkerConfig config;
 
-    private int totalKiB;
-    private Semaphore permits;
+    private MemoryBudget budget;
 
     @PostConstruct
     void init() {
-        long bytes = config.memoryBudget().map(MemorySize::asLongValue).orElse(Runtime.getRuntime().maxMemory() / 2);
-        totalKiB = (int) Math.max(1024, Math.min(Integer.MAX_VALUE, bytes / 1024));
-        permits = new Semaphore(totalKiB, true);
-        Gauge.builder("t2s.worker.memory.reserved", this, r -> (double) (r.totalKiB - r.permits.availablePermits()) * 1024)
-                .description("heap reserved by analyses in flight, bytes").baseUnit("bytes").register(registry);
-    }
-
-    /** A job's share of the budget, returned with {@link #close()}. */
-    public final class Reservation implements AutoCloseable {
-        private final int kib;
-        private boolean closed;
-
-        private Reservation(int kib) {
-            this.kib = kib;
-        }
-
-        @Override
-        public synchronized void close() {
-            if (!closed) {
-                closed = true;
-                permits.release(kib);
-            }
-        }
+        budget = new MemoryBudget(config.memoryBudget().map(MemorySize::asLongValue).orElse(MemoryBudget.halfTheHeap()), registry,
+                "t2s.worker.memory", "analyses in flight");
     }
 
     /** Waits for the job's share: {@value #FACTOR}× the bytes of its message or of the trajectory it refers to. */
-    public Reservation reserve(AnalysisJob job, long messageBytes) throws InterruptedException {
+    public MemoryBudget.Reservation reserve(AnalysisJob job, long messageBytes) throws InterruptedException {
         long bytes = job.byReference() ? Math.max(messageBytes, job.trajectoryRef().bytes()) : messageBytes;
-        int kib = (int) Math.max(1, Math.min(totalKiB, (FACTOR * bytes + 1023) / 1024));
-        permits.acquire(kib);
-        return new Reservation(kib);
+        return budget.reserve(FACTOR * bytes);
     }
 
     /** The job with its trajectory: as it came, or read from trace-ingest when the job refers to it. */

@@ -113,7 +113,7 @@ public class ImportJobs {
                 return;
             }
             running.incrementAndGet();
-            try (IngestBudget.Reservation ignored = budget.reserveWaiting(Files.size(file));
+            try (dev.trace2skill.service.MemoryBudget.Reservation ignored = budget.reserveWaiting(Files.size(file));
                  CountingInputStream in = new CountingInputStream(Files.newInputStream(file))) {
                 IngestReport report = ingestion.ingest(in, shape, format, dataset, options, counts -> jobs.progress(id, in.count, counts));
                 jobs.done(id, in.count, report);

@@ -1,8 +1,8 @@
 package dev.trace2skill.ingest;
 
+import dev.trace2skill.service.MemoryBudget;
 import dev.trace2skill.service.Problem;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.configuration.MemorySize;
 import jakarta.annotation.PostConstruct;
@@ -14,8 +14,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Bounds the heap that uploads in flight may take together, so that concurrent large bodies cannot exhaust it (four
@@ -45,19 +43,12 @@ public class IngestBudget {
     @Inject
     MeterRegistry registry;
 
-    /** The budget in KiB (a semaphore counts ints). */
-    private int totalKiB;
-    private Semaphore permits;
+    private MemoryBudget budget;
 
     @PostConstruct
     void init() {
-        long bytes = configured.map(MemorySize::asLongValue).orElse(Runtime.getRuntime().maxMemory() / 2);
-        totalKiB = (int) Math.max(1024, Math.min(Integer.MAX_VALUE, bytes / 1024));
-        permits = new Semaphore(totalKiB, true);
-        Gauge.builder("t2s.ingest.memory.reserved", this, b -> (double) (b.totalKiB - b.permits.availablePermits()) * 1024)
-                .description("heap reserved by uploads in flight, bytes").baseUnit("bytes").register(registry);
-        Gauge.builder("t2s.ingest.memory.budget", this, b -> (double) b.totalKiB * 1024)
-                .description("heap uploads in flight may reserve together, bytes").baseUnit("bytes").register(registry);
+        budget = new MemoryBudget(configured.map(MemorySize::asLongValue).orElse(MemoryBudget.halfTheHeap()), registry,
+                "t2s.ingest.memory", "uploads in flight");
     }
 
     /** What an upload of {@code length} bytes (negative: unknown) may hold at once, in bytes. */
@@ -66,33 +57,11 @@ public class IngestBudget {
         return RECORD_FACTOR * Math.min(len, maxRecordBytes) + BATCH_FACTOR * Math.min(len, batchBytes);
     }
 
-    /** A reservation, returned with {@link #close()}. */
-    public final class Reservation implements AutoCloseable {
-        private final int kib;
-        private boolean closed;
-
-        private Reservation(int kib) {
-            this.kib = kib;
-        }
-
-        @Override
-        public synchronized void close() {
-            if (!closed) {
-                closed = true;
-                permits.release(kib);
-            }
-        }
-    }
-
     /** For a request: waits up to the budget wait, then refuses with 503 and Retry-After. */
-    public Reservation reserve(long length) {
-        int kib = kib(length);
-        try {
-            if (permits.tryAcquire(kib, budgetWait.toMillis(), TimeUnit.MILLISECONDS)) {
-                return new Reservation(kib);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    public MemoryBudget.Reservation reserve(long length) {
+        MemoryBudget.Reservation r = budget.tryReserve(estimate(length), budgetWait);
+        if (r != null) {
+            return r;
         }
         Counter.builder("t2s.ingest.busy").description("uploads refused with 503 because uploads in flight held the memory budget")
                 .register(registry).increment();
@@ -100,15 +69,8 @@ public class IngestBudget {
     }
 
     /** For a background import: waits as long as it takes. */
-    public Reservation reserveWaiting(long length) throws InterruptedException {
-        int kib = kib(length);
-        permits.acquire(kib);
-        return new Reservation(kib);
-    }
-
-    private int kib(long length) {
-        long kib = (estimate(length) + 1023) / 1024;
-        return (int) Math.max(1, Math.min(totalKiB, kib));
+    public MemoryBudget.Reservation reserveWaiting(long length) throws InterruptedException {
+        return budget.reserve(estimate(length));
     }
 
     private long retryAfterSeconds() {

@@ -61,7 +61,7 @@ public class TrajectoryResource {
         if (ImportRequests.async(async)) {
             return accepted(jobs.submit(body, shape, NativeImporter.FORMAT, dataset, options, Json.mapper().createObjectNode()));
         }
-        try (IngestBudget.Reservation ignored = budget.reserve(length(contentLength))) {
+        try (dev.trace2skill.service.MemoryBudget.Reservation ignored = budget.reserve(length(contentLength))) {
             return respond(ingestion.ingest(body, shape, NativeImporter.FORMAT, dataset, options, Ingestion.Progress.NONE));
         }
     }
@@ -97,7 +97,7 @@ public class TrajectoryResource {
         if (parsed.async()) {
             return accepted(jobs.submit(body, shape, format, dataset, parsed.options(), parsed.view()));
         }
-        try (IngestBudget.Reservation ignored = budget.reserve(length(contentLength))) {
+        try (dev.trace2skill.service.MemoryBudget.Reservation ignored = budget.reserve(length(contentLength))) {
             return respond(ingestion.ingest(body, shape, format, dataset, parsed.options(), Ingestion.Progress.NONE));
         }
     }
@@ -127,7 +127,7 @@ public class TrajectoryResource {
         if (parsed.async()) {
             return accepted(jobs.submit(file.uploadedFile(), shape, format, dataset, parsed.options(), parsed.view()));
         }
-        try (IngestBudget.Reservation ignored = budget.reserve(file.size());
+        try (dev.trace2skill.service.MemoryBudget.Reservation ignored = budget.reserve(file.size());
              InputStream in = java.nio.file.Files.newInputStream(file.uploadedFile())) {
             return respond(ingestion.ingest(in, shape, format, dataset, parsed.options(), Ingestion.Progress.NONE));
         } catch (java.io.IOException e) {
