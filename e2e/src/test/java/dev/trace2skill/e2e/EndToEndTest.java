@@ -53,6 +53,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EndToEndTest {
     static final String TOKEN = "e2e-token";
+    /** Only the admin token sees trajectories' expected answers (the hidden-answer check reads them with it). */
+    static final String ADMIN_TOKEN = "e2e-admin-token";
     static final String JVM_OPTS = "-Xmx384m -XX:+UseSerialGC";
     static final HttpClient HTTP = HttpClient.newHttpClient();
     /** How long a service may take to start: on a loaded 2-core machine a Quarkus service has been seen to need ~170 s. */
@@ -75,6 +77,7 @@ class EndToEndTest {
         Files.createDirectories(logs);
         jdbc = InfraTestResource.jdbcUrl("t2s_e2e");
         env = new HashMap<>(Map.of(
+                "T2S_ADMIN_TOKEN", ADMIN_TOKEN,
                 "KAFKA_BOOTSTRAP_SERVERS", InfraTestResource.bootstrapServers(),
                 "T2S_DATASOURCE_JDBC_URL", jdbc,
                 "T2S_DATASOURCE_USERNAME", "t2s",
@@ -226,7 +229,7 @@ class EndToEndTest {
             assertThat(requests).isNotEmpty().noneSatisfy(r -> assertThat(r.text()).contains("Expected answer"));
             int hidden = 0;
             for (String id : inputIds) {
-                JsonNode t = Json.mapper().readTree(get(ingest.url() + "/v1/trajectories/" + id));
+                JsonNode t = Json.mapper().readTree(get(ingest.url() + "/v1/trajectories/" + id, ADMIN_TOKEN));
                 String expectedAnswer = t.path("expectedAnswer").asText("");
                 if (expectedAnswer.isBlank() || (t.path("steps").toString() + t.path("answer") + t.path("query")).contains(expectedAnswer)) {
                     continue;
@@ -636,7 +639,8 @@ class EndToEndTest {
     }
 
     static String getAs(String url, String accept) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", accept).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", accept)
+                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
         return r.body();
     }
@@ -712,7 +716,11 @@ class EndToEndTest {
     }
 
     static String get(String url) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN).build(),
+        return get(url, TOKEN);
+    }
+
+    static String get(String url, String token) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
         return r.body();
