@@ -564,44 +564,9 @@ public final class RecordSource {
     /** @param maxRecordTokens JSON tokens per line, counted by the parser as it reads */
     public static void ndjson(InputStream in, long maxRecordBytes, long maxRecordTokens, Consumer<RawRecord> sink) throws IOException {
         JsonFactory factory = factory(maxRecordBytes, maxRecordTokens);
-        int index = 0;
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        byte[] buf = new byte[64 * 1024];
-        boolean overflow = false;
-        long lineBytes = 0;
-        int n;
-        while ((n = in.read(buf)) > 0) {
-            // copy each run of bytes up to a newline in one call: a per-byte ByteArrayOutputStream.write (synchronized)
-            // cost about half of trace-ingest's CPU per trajectory
-            int start = 0;
-            while (start < n) {
-                int nl = start;
-                while (nl < n && buf[nl] != '\n') {
-                    nl++;
-                }
-                int len = nl - start;
-                lineBytes += len;
-                if (!overflow) {
-                    if (lineBytes > maxRecordBytes) {
-                        overflow = true;
-                        line.reset();
-                    } else {
-                        line.write(buf, start, len);
-                    }
-                }
-                if (nl == n) {
-                    break;
-                }
-                index = line(factory, line, lineBytes, overflow, index, maxRecordBytes, maxRecordTokens, sink);
-                line.reset();
-                overflow = false;
-                lineBytes = 0;
-                start = nl + 1;
-            }
-        }
-        if (lineBytes > 0) {
-            line(factory, line, lineBytes, overflow, index, maxRecordBytes, maxRecordTokens, sink);
-        }
+        int[] index = {0};
+        BoundedLines.read(in, maxRecordBytes, (line, bytes, newline) ->
+                index[0] = line(factory, line, bytes, line == null, index[0], maxRecordBytes, maxRecordTokens, sink));
     }
 
     private static int line(JsonFactory factory, ByteArrayOutputStream line, long bytes, boolean overflow, int index, long max,

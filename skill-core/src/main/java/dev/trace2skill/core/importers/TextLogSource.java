@@ -3,7 +3,6 @@ package dev.trace2skill.core.importers;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trace2skill.core.json.Json;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -68,41 +67,8 @@ public final class TextLogSource {
 
     /** Reads lines, each bounded: a line that would take the record past the limit is counted, not kept. */
     private void lines(InputStream in) throws IOException {
-        byte[] buf = new byte[64 * 1024];
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        long lineBytes = 0;
-        boolean lineOverflow = false;
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-            int start = 0;
-            while (start < n) {
-                int nl = start;
-                while (nl < n && buf[nl] != '\n') {
-                    nl++;
-                }
-                int len = nl - start;
-                lineBytes += len;
-                if (!lineOverflow) {
-                    if (lineBytes > max) {
-                        lineOverflow = true;
-                        line.reset();
-                    } else {
-                        line.write(buf, start, len);
-                    }
-                }
-                if (nl == n) {
-                    break;
-                }
-                line(lineOverflow ? null : line.toString(StandardCharsets.UTF_8), lineBytes + 1);
-                line.reset();
-                lineBytes = 0;
-                lineOverflow = false;
-                start = nl + 1;
-            }
-        }
-        if (lineBytes > 0) {
-            line(lineOverflow ? null : line.toString(StandardCharsets.UTF_8), lineBytes);
-        }
+        BoundedLines.read(in, max, (line, bytes, newline) ->
+                line(line == null ? null : line.toString(StandardCharsets.UTF_8), newline ? bytes + 1 : bytes));
     }
 
     /** @param text the line without its newline, or null when it alone is over the limit */
