@@ -7,6 +7,7 @@ import org.jboss.logging.Logger;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.Update;
 
 import java.time.Instant;
 import java.util.List;
@@ -40,9 +41,21 @@ public class AnalysisLedger {
         }
     }
 
-    public void record(PatchResult r) {
+    /**
+     * Records a result and forgets its starts ({@link #finished}) in one statement (one round trip per job instead of two); where it fails,
+     * the starts are still cleared on their own.
+     */
+    public void recordFinished(PatchResult r) {
         try {
-            jdbi.useHandle(h -> h.createUpdate("""
+            jdbi.useHandle(h -> bindResult(h.createUpdate("WITH cleared AS (DELETE FROM job_attempts WHERE patch_id = :patchId) " + UPSERT), r)
+                    .execute());
+        } catch (RuntimeException e) {
+            LOG.warnf("analysis %s is on Kafka but not in the ledger: %s", r.patchId(), e.getMessage());
+            finished(r.patchId());
+        }
+    }
+
+    private static final String UPSERT = """
                             INSERT INTO analyses (patch_id, run_id, trajectory_id, analyst, status, verified, failure_reason, edits, prompt_tokens,
                                                   completion_tokens, model_calls, repairs, latency_ms, worker, prompt_version, verification)
                             VALUES (:patchId, :runId, :trajectoryId, :analyst, :status, :verified, :failureReason, :edits, :prompt,
@@ -51,27 +64,25 @@ public class AnalysisLedger {
                                 failure_reason = excluded.failure_reason, edits = excluded.edits, prompt_tokens = excluded.prompt_tokens,
                                 completion_tokens = excluded.completion_tokens, model_calls = excluded.model_calls, repairs = excluded.repairs,
                                 latency_ms = excluded.latency_ms, worker = excluded.worker, prompt_version = excluded.prompt_version,
-                                verification = excluded.verification, attempts = analyses.attempts + 1, finished_at = now()""")
-                    .bind("patchId", r.patchId())
-                    .bind("runId", r.runId())
-                    .bind("trajectoryId", r.trajectoryId())
-                    .bind("analyst", r.analyst().name())
-                    .bind("status", r.status().name())
-                    .bind("verified", r.verified())
-                    .bind("failureReason", r.failureReason())
-                    .bind("edits", r.patch() == null ? 0 : r.patch().edits().size())
-                    .bind("prompt", r.usage() == null ? 0L : r.usage().promptTokens())
-                    .bind("completion", r.usage() == null ? 0L : r.usage().completionTokens())
-                    .bind("modelCalls", r.modelCalls())
-                    .bind("repairs", r.repairs())
-                    .bind("latency", r.latencyMillis())
-                    .bind("worker", r.worker())
-                    .bind("promptVersion", r.promptVersion())
-                    .bind("verification", r.verification())
-                    .execute());
-        } catch (RuntimeException e) {
-            LOG.warnf("analysis %s is on Kafka but not in the ledger: %s", r.patchId(), e.getMessage());
-        }
+                                verification = excluded.verification, attempts = analyses.attempts + 1, finished_at = now()""";
+
+    private static Update bindResult(Update update, PatchResult r) {
+        return update.bind("patchId", r.patchId())
+                .bind("runId", r.runId())
+                .bind("trajectoryId", r.trajectoryId())
+                .bind("analyst", r.analyst().name())
+                .bind("status", r.status().name())
+                .bind("verified", r.verified())
+                .bind("failureReason", r.failureReason())
+                .bind("edits", r.patch() == null ? 0 : r.patch().edits().size())
+                .bind("prompt", r.usage() == null ? 0L : r.usage().promptTokens())
+                .bind("completion", r.usage() == null ? 0L : r.usage().completionTokens())
+                .bind("modelCalls", r.modelCalls())
+                .bind("repairs", r.repairs())
+                .bind("latency", r.latencyMillis())
+                .bind("worker", r.worker())
+                .bind("promptVersion", r.promptVersion())
+                .bind("verification", r.verification());
     }
 
     /**
@@ -85,7 +96,7 @@ public class AnalysisLedger {
                             ON CONFLICT (patch_id) DO UPDATE SET attempts = job_attempts.attempts + 1, last_worker = excluded.last_worker,
                                 last_started_at = now()
                             RETURNING attempts""")
-                    .bind("patchId", patchId).bind("runId", runId).bind("worker", worker)
+                .bind("patchId", patchId).bind("runId", runId).bind("worker", worker)
                     .mapTo(Integer.class).one());
         } catch (RuntimeException e) {
             LOG.warnf("cannot count the start of %s: %s", patchId, e.getMessage());

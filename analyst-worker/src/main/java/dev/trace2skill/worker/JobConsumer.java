@@ -123,8 +123,7 @@ public class JobConsumer {
                 return;
             }
             publish(job.runId(), value);
-            ledger.record(result);
-            ledger.finished(job.patchId());
+            ledger.recordFinished(result);
         } finally {
             metrics.finished();
             inFlight.release();
@@ -137,8 +136,7 @@ public class JobConsumer {
     private void giveUp(AnalysisJob job, String reason, String kind, Instant start, Throwable cause) {
         PatchResult failed = analyses.failure(job, reason, Duration.between(start, Instant.now()));
         publish(job.runId(), Json.write(failed));
-        ledger.record(failed);
-        ledger.finished(job.patchId());
+        ledger.recordFinished(failed);
         metrics.deadLetter(kind);
         LOG.warnf("job %s failed and goes to the dead-letter topic: %s", job.jobId(), reason);
         throw new JobFailed(reason, cause);

@@ -30,24 +30,31 @@ final class PatchCheck {
         List<String> problems = new ArrayList<>(parsed.errors());
         Patch patch = parsed.patch().supportedBy(trajectoryId).withEditIds();
         if (parsed.errors().isEmpty()) {
-            PatchApplier applier = new PatchApplier(policy);
-            for (Conflict c : applier.check(s0, patch)) {
+            // one apply gives both the conflicts and the patched skill (check() is an apply that keeps the conflicts)
+            PatchApplier.Result applied = new PatchApplier(policy).apply(s0, patch);
+            for (Conflict c : applied.conflicts()) {
                 problems.add(c.toString());
             }
-            if (problems.isEmpty()) {
-                PatchApplier.Result applied = applier.apply(s0, patch);
-                if (applied.ok()) {
-                    SkillValidator validator = new SkillValidator(policy.limits());
-                    Set<String> before = new HashSet<>();
-                    validator.warnings(s0).forEach(v -> before.add(v.file() + " " + v.rule()));
-                    for (Violation w : validator.warnings(applied.skill())) {
-                        if (!before.contains(w.file() + " " + w.rule())) {
-                            problems.add(w.file() + ": " + w.message());
-                        }
+            if (problems.isEmpty() && applied.ok()) {
+                SkillValidator validator = new SkillValidator(policy.limits());
+                Set<String> before = s0.derived(new WarningsOf(policy.limits()), skill -> warningKeys(validator, skill));
+                for (Violation w : validator.warnings(applied.skill())) {
+                    if (!before.contains(w.file() + " " + w.rule())) {
+                        problems.add(w.file() + ": " + w.message());
                     }
                 }
             }
         }
         return problems.isEmpty() ? Validation.valid(patch) : Validation.invalid(problems);
+    }
+
+    /** The key of S0's own skill-design warnings among the bundle's derived values (S0 is checked once, not per patch). */
+    private record WarningsOf(dev.trace2skill.core.skill.SkillLimits limits) {
+    }
+
+    private static Set<String> warningKeys(SkillValidator validator, SkillBundle skill) {
+        Set<String> keys = new HashSet<>();
+        validator.warnings(skill).forEach(v -> keys.add(v.file() + " " + v.rule()));
+        return Set.copyOf(keys);
     }
 }

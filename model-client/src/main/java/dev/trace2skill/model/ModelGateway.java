@@ -37,6 +37,11 @@ public class ModelGateway {
     ModelConfig config;
     @Inject
     MeterRegistry registry;
+    @Inject
+    io.vertx.core.Vertx vertx;
+
+    /** One HTTP client for every endpoint (pooled connections per server), on the service's Vert.x event loops. */
+    private volatile io.vertx.core.http.HttpClient http;
 
     private final Map<String, Guard> guards = new ConcurrentHashMap<>();
     private final Map<String, Semaphore> slots = new ConcurrentHashMap<>();
@@ -128,7 +133,7 @@ public class ModelGateway {
      * may be null.
      */
     public Reply chat(Target target, List<ChatMessage> messages, List<ToolSpecification> tools, Integer seed, Integer maxOutputTokens) {
-        ChatModel model = models.computeIfAbsent(target, ModelGateway::build);
+        ChatModel model = models.computeIfAbsent(target, this::build);
         ChatRequest.Builder request = ChatRequest.builder().messages(messages);
         boolean withTools = tools != null && !tools.isEmpty();
         if (seed != null || maxOutputTokens != null) {
@@ -198,9 +203,9 @@ public class ModelGateway {
                 .build();
     }
 
-    private static ChatModel build(Target t) {
+    private ChatModel build(Target t) {
         return new OpenAiChatModel.OpenAiChatModelBuilder()
-                .httpClientBuilder(new ModelHttpClient.Builder())
+                .httpClientBuilder(new ModelHttpClient.Builder(vertx, http()))
                 .baseUrl(t.baseUrl())
                 .apiKey(t.apiKey() == null ? "none" : t.apiKey())
                 .modelName(t.model())
@@ -211,13 +216,26 @@ public class ModelGateway {
                 .build();
     }
 
+    private io.vertx.core.http.HttpClient http() {
+        io.vertx.core.http.HttpClient c = http;
+        if (c == null) {
+            synchronized (this) {
+                if (http == null) {
+                    http = ModelHttpClient.vertxClient(vertx, Duration.ofSeconds(10));
+                }
+                c = http;
+            }
+        }
+        return c;
+    }
+
     /** 429, 5xx and transport failures are worth retrying; 4xx answers are not. */
     static boolean transient_(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof ModelHttpClient.ModelHttpException h) {
                 return h.retryable();
             }
-            if (c instanceof ModelHttpClient.ModelTransportException || c instanceof java.net.http.HttpTimeoutException) {
+            if (c instanceof ModelHttpClient.ModelTransportException) {
                 return true;
             }
         }

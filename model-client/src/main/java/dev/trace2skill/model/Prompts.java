@@ -28,10 +28,12 @@ public class Prompts {
     private static final Map<String, String> SHARED = Map.of("edit_format", "edit-format");
 
     private final Map<String, String> templates = new ConcurrentHashMap<>();
+    private final Map<String, Template> compiled = new ConcurrentHashMap<>();
     private final Map<String, String> versions = new ConcurrentHashMap<>();
+    private final Map<String, String> conversationVersions = new ConcurrentHashMap<>();
 
     public String render(String name, Map<String, String> values) {
-        return fill(name, expanded(name), values);
+        return compiled.computeIfAbsent(name, n -> Template.of(expanded(n))).fill(name, values);
     }
 
     public SystemMessage system(String name, Map<String, String> values) {
@@ -64,18 +66,47 @@ public class Prompts {
         return out.toString();
     }
 
-    private static String fill(String name, String template, Map<String, String> values) {
-        Matcher m = PLACEHOLDER.matcher(template);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String value = values.get(m.group(1));
-            if (value == null) {
-                throw new IllegalArgumentException("prompt " + name + " needs a value for {{" + m.group(1) + "}}");
+    /**
+     * A template split once into its literal text and its placeholders, so that filling it in is one pass that copies
+     * each part (an analyst renders its prompts for every job).
+     */
+    private record Template(String[] literals, String[] names, int literalLength) {
+        static Template of(String text) {
+            java.util.List<String> literals = new java.util.ArrayList<>();
+            java.util.List<String> names = new java.util.ArrayList<>();
+            Matcher m = PLACEHOLDER.matcher(text);
+            int at = 0;
+            int length = 0;
+            while (m.find()) {
+                literals.add(text.substring(at, m.start()));
+                length += m.start() - at;
+                names.add(m.group(1));
+                at = m.end();
             }
-            m.appendReplacement(out, Matcher.quoteReplacement(value));
+            literals.add(text.substring(at));
+            length += text.length() - at;
+            return new Template(literals.toArray(String[]::new), names.toArray(String[]::new), length);
         }
-        m.appendTail(out);
-        return out.toString();
+
+        String fill(String name, Map<String, String> values) {
+            if (names.length == 0) {
+                return literals[0];
+            }
+            String[] filled = new String[names.length];
+            int length = literalLength;
+            for (int i = 0; i < names.length; i++) {
+                filled[i] = values.get(names[i]);
+                if (filled[i] == null) {
+                    throw new IllegalArgumentException("prompt " + name + " needs a value for {{" + names[i] + "}}");
+                }
+                length += filled[i].length();
+            }
+            StringBuilder out = new StringBuilder(length);
+            for (int i = 0; i < names.length; i++) {
+                out.append(literals[i]).append(filled[i]);
+            }
+            return out.append(literals[names.length]).toString();
+        }
     }
 
     /**
@@ -86,11 +117,13 @@ public class Prompts {
         if (more.length == 0) {
             return version(first);
         }
-        StringBuilder joined = new StringBuilder(version(first));
-        for (String name : more) {
-            joined.append('\n').append(version(name));
-        }
-        return sha256(joined.toString()).substring(0, 12);
+        return conversationVersions.computeIfAbsent(first + "+" + String.join("+", more), key -> {
+            StringBuilder joined = new StringBuilder(version(first));
+            for (String name : more) {
+                joined.append('\n').append(version(name));
+            }
+            return sha256(joined.toString()).substring(0, 12);
+        });
     }
 
     private static String load(String name) {

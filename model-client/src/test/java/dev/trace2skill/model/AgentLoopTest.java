@@ -157,7 +157,7 @@ class AgentLoopTest {
     void maxTurnsAndThePerTurnHookBoundTheLoop() {
         model.fallback(r -> Reply.toolCall("lookup", "{\"key\": \"y\"}"));
         AgentLoop.Outcome limited = run(untilSubmitted(3));
-        assertThat(limited.end()).isEqualTo(AgentLoop.End.MAX_TURNS);
+        assertThat(limited.end()).as(String.valueOf(limited.failure())).isEqualTo(AgentLoop.End.MAX_TURNS);
         assertThat(limited.calls()).isEqualTo(3);
 
         model.reset();

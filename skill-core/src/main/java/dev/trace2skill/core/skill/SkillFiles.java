@@ -63,6 +63,10 @@ public final class SkillFiles {
 
     /** The index as a list for a prompt: {@code - references/sql.md (120 lines): SQL pitfalls}. */
     public static String renderIndex(SkillBundle skill) {
+        return skill.derived("files-index", SkillFiles::renderIndexOf); // a bundle is immutable: rendered once
+    }
+
+    private static String renderIndexOf(SkillBundle skill) {
         StringBuilder sb = new StringBuilder();
         for (Entry e : index(skill)) {
             sb.append("- ").append(e.path()).append(" (")
