@@ -82,9 +82,14 @@ final class AnalysisContext {
                 "trajectory", asData(TrajectoryText.render(job.trajectory(), textBudget, revealExpected)));
     }
 
+    private static final java.util.regex.Pattern CLOSING_TAG = java.util.regex.Pattern.compile("(?i)</(\\s*)trajectory");
+
     /** Trajectory text cannot end its own element: a closing tag inside it is escaped. */
     static String asData(String trajectoryText) {
-        return trajectoryText.replaceAll("(?i)</(\\s*)trajectory", "<\\\\/$1trajectory");
+        if (trajectoryText.indexOf("</") < 0) {
+            return trajectoryText; // nothing could close the element: no copy
+        }
+        return CLOSING_TAG.matcher(trajectoryText).replaceAll("<\\\\/$1trajectory");
     }
 
     Analysis failed(String why) {

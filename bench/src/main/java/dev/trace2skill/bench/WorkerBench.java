@@ -90,7 +90,7 @@ public final class WorkerBench {
         defaults.put("warmup-per-slot", "4");
         defaults.put("partitioning", "round-robin");
         defaults.put("worker-env", "");
-        defaults.put("jvm-opts", ServiceProcess.DEFAULT_JVM_OPTS);
+        defaults.put("jvm-opts", ServiceProcess.WORKER_JVM_OPTS);
         defaults.put("logs", "bench/target/bench-logs/worker");
         Args args = new Args(argv, defaults, "WorkerBench: analyst-worker scaling against a latency-simulating model server");
         Config cfg = new Config(args.integer("jobs"), args.longValue("latency-ms"), args.integer("slots"), args.integer("in-flight"),

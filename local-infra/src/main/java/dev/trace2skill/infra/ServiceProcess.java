@@ -20,6 +20,8 @@ import java.util.Map;
  */
 public final class ServiceProcess implements AutoCloseable {
     public static final String DEFAULT_JVM_OPTS = "-Xmx512m -XX:+UseSerialGC";
+    /** The analyst workers' options as deployed (the chart's analystWorker.jvmOpts, the launcher): C1 only. */
+    public static final String WORKER_JVM_OPTS = DEFAULT_JVM_OPTS + " -XX:TieredStopAtLevel=1";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     public final String name;

@@ -33,6 +33,7 @@ import java.util.concurrent.Semaphore;
  */
 @ApplicationScoped
 public class ModelGateway {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ModelGateway.class);
     @Inject
     ModelConfig config;
     @Inject
@@ -189,6 +190,7 @@ public class ModelGateway {
                 .whenException(ModelGateway::transient_)
                 .beforeRetry(t -> {
                     retries(endpoint, reason(t)).increment();
+                    LOG.warnf("model endpoint %s: retrying a call that failed: %s", endpoint, describe(t));
                     retryAfter(t).map(d -> d.compareTo(r.maxRetryAfter()) > 0 ? r.maxRetryAfter() : d).ifPresent(ModelGateway::sleep);
                 })
                 .withExponentialBackoff().factor(2).maxDelay(r.maxDelay().toMillis(), ChronoUnit.MILLIS).done()
@@ -268,6 +270,9 @@ public class ModelGateway {
             if (c instanceof ModelHttpClient.ModelHttpException h) {
                 String body = h.getMessage() == null ? "" : h.getMessage();
                 return "HTTP " + h.statusCode() + " " + (body.length() > 300 ? body.substring(0, 300) + "…" : body);
+            }
+            if (c instanceof ModelHttpClient.ModelTransportException) {
+                return c.getMessage();
             }
             if (c instanceof org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException) {
                 return "circuit breaker open: the endpoint failed too often recently";

@@ -57,6 +57,9 @@ public final class ModelHttpClient implements HttpClient {
         return vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) connectTimeout.toMillis())
                 .setKeepAlive(true)
+                // an idle connection is closed before a server would close it (vLLM's uvicorn: 5 s), so a call is never
+                // sent on a connection the server has just dropped
+                .setKeepAliveTimeout(4)
                 .setMaxPoolSize(1024)
                 .setMaxWaitQueueSize(-1)
                 .setDecompressionSupported(true)
