@@ -272,24 +272,26 @@ public final class PipelineBench {
         if (cfg.warmup() > 0) {
             // not measured: the JVMs' first classes and JIT, connection pools, the merger's embedding model
             long w0 = System.nanoTime();
-            Timeline warm = pipeline("warm-" + stamp, cfg.warmup(), 1);
+            Timeline warm = pipeline("warm-" + stamp, cfg.warmup(), 2);
             say("warm-up: %d trajectories pushed, analysed and merged into %s in %.1f s (not measured)", cfg.warmup(), warm.sStar,
                     (System.nanoTime() - w0) / 1e9);
         }
         Map<String, RoleLatencyModelServer.RoleStats> before = model.stats();
         model.resetPeaks();
-        CpuSampler sampler = new CpuSampler(infra, all);
+        Map<String, double[]> clientBefore = clientLatency();
+        CpuSampler sampler = new CpuSampler(infra, all, model);
         Timeline t;
         try {
-            t = pipeline("pipe-" + stamp, n, 2);
+            t = pipeline("pipe-" + stamp, n, cfg.warmup() > 0 ? 3 : 2);
         } finally {
             sampler.stop();
         }
         Map<String, RoleLatencyModelServer.RoleStats> after = model.stats();
+        Map<String, double[]> clientAfter = clientLatency();
         for (ServiceProcess p : all) {
             p.saveMetrics();
         }
-        return report(t, before, after, sampler, all, infra);
+        return report(t, before, after, sampler, all, clientBefore, clientAfter);
     }
 
     /** What one run's clock and records say, in epoch milliseconds. */
@@ -372,7 +374,8 @@ public final class PipelineBench {
     // ---- the report ----------------------------------------------------------------------------------------------
 
     private Result report(Timeline t, Map<String, RoleLatencyModelServer.RoleStats> before, Map<String, RoleLatencyModelServer.RoleStats> after,
-                          CpuSampler cpu, List<ServiceProcess> all, LocalInfra infra) throws Exception {
+                          CpuSampler cpu, List<ServiceProcess> all, Map<String, double[]> clientBefore,
+                          Map<String, double[]> clientAfter) throws Exception {
         long jobStart;
         long analysisEnd;
         long firstPatch;
@@ -510,6 +513,27 @@ public final class PipelineBench {
         cpuRun.forEach((name, sec) -> cpuLine.append(String.format(Locale.ROOT, " %s %.1f s;", name, sec)));
         say("CPU from the first push to S* (%.1f s wall on %d cores):%s", wall, Runtime.getRuntime().availableProcessors(), cpuLine);
         say("RSS now: %s", rss);
+        StringBuilder waits = new StringBuilder();
+        for (var e : after.entrySet()) {
+            long b = before.containsKey(e.getKey()) ? before.get(e.getKey()).queueWait().toMillis() : 0;
+            long callsOf = Math.max(1, calls.getOrDefault(e.getKey(), 0L));
+            waits.append(String.format(Locale.ROOT, " %s %.0f ms;", e.getKey(), (e.getValue().queueWait().toMillis() - b) / (double) callsOf));
+        }
+        say("model server: mean wait for a slot per call:%s", waits);
+        StringBuilder seen = new StringBuilder();
+        clientAfter.forEach((name, v) -> {
+            double[] b = clientBefore.getOrDefault(name, new double[2]);
+            double count = v[1] - b[1];
+            seen.append(String.format(Locale.ROOT, " %s %.2f s over %.0f calls;", name, count == 0 ? 0 : (v[0] - b[0]) / count, count));
+        });
+        say("a model call as the services saw it (t2s_model_latency_seconds, L = %.2f s analysts, %.2f s merge):%s", lA, lM, seen);
+        say("model calls in flight, mean per interval of L_analyst from the first push (all roles): %s",
+                cpu.occupancy(t.firstPush, sStarAt, (long) (lA * 1000)));
+        double hostBusy = cpu.hostBusySeconds(t.firstPush, sStarAt);
+        double ours = cpuRun.values().stream().mapToDouble(Double::doubleValue).sum();
+        say("host CPU from the first push to S*: %.1f core-seconds busy of %.1f (%d cores), this benchmark's processes %.1f, everything else %.1f",
+                hostBusy, wall * Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors(), ours,
+                Math.max(0, hostBusy - ours));
         say("load average at the end: %s", loadAverage());
 
         // ScaleSim with this run's configuration and costs
@@ -531,12 +555,30 @@ public final class PipelineBench {
                 cfg.latencyMs().get(PipelineModel.SUCCESS) / 1e3, lM, cfg.slots().get(PipelineModel.SUCCESS), 1, cfg.workers(), cfg.inFlight(),
                 cfg.partitions(), workerCpuMs, cores / (double) cfg.workers(), kafkaMs, cores, pgMs, cores, ingestRate, 1, cfg.branching(),
                 cfg.mergeConcurrency(), wall - mergeEnd, cfg.latencyMs().get(PipelineModel.ERROR) / 1e3, cfg.slots().get(PipelineModel.ERROR),
-                cfg.slots().get(PipelineModel.MERGE), patches, publishMs, mergeCpuMs, cores, Math.max(0, mergeStart - s.apply(analysisEnd)));
+                cfg.slots().get(PipelineModel.MERGE), patches, publishMs, mergeCpuMs, cores, Math.max(0, mergeStart - s.apply(analysisEnd)), 0, 0);
+        // what a call took beyond L as the workers and the merger saw it (HTTP, JSON, waiting for a core)
+        double workerSeen = 0;
+        double workerCount = 0;
+        for (ServiceProcess w : workers) {
+            double[] b = clientBefore.getOrDefault(w.name, new double[2]);
+            double[] a2 = clientAfter.getOrDefault(w.name, new double[2]);
+            workerSeen += a2[0] - b[0];
+            workerCount += a2[1] - b[1];
+        }
+        double[] mb = clientBefore.getOrDefault(merger.name, new double[2]);
+        double[] ma = clientAfter.getOrDefault(merger.name, new double[2]);
+        double analystOverhead = workerCount == 0 ? 0 : Math.max(0, workerSeen / workerCount - lA);
+        double mergeOverhead = ma[1] - mb[1] == 0 ? 0 : Math.max(0, (ma[0] - mb[0]) / (ma[1] - mb[1]) - lM);
+        ScaleSim.Result bare = ScaleSim.simulate(sim);
+        sim = sim.withCallOverheads(analystOverhead, mergeOverhead);
         ScaleSim.Result pred = ScaleSim.simulate(sim);
         say("ScaleSim inputs measured in this run: worker CPU %.2f ms per analysis, broker %.3f ms per record, PostgreSQL %.3f ms per row, "
                         + "trace-ingest %.3f ms per job published, merger %.1f ms CPU per merge node, c = %.2f / %.2f calls (success / error), "
                         + "ingest %.0f trajectories/s, %.2f s before the merge, %.2f s apply and store; structure: N, W, C, K, L per role, B, m, partitions",
                 workerCpuMs, kafkaMs, pgMs, publishMs, mergeCpuMs, successMean, errorMean, ingestRate, sim.mergeStartS(), sim.applyS());
+        say("ScaleSim with L alone (no call overhead): wall %.1f s (%+.1f%%), analysis %.1f s, merge %.1f s; with the calls' overhead as the "
+                        + "services saw it (%.2f s per analyst call, %.2f s per merge call beyond L):", bare.wall(), 100 * (bare.wall() - wall) / wall,
+                bare.analysisEnd() - bare.publishEnd(), bare.mergeTime() - sim.mergeStartS(), analystOverhead, mergeOverhead);
         say("%-24s %11s %11s %9s", "ScaleSim vs measured", "predicted", "measured", "error");
         double mPublish = s.apply(t.runAnswered) - phases.get(0).end();
         double mAnalysis = s.apply(analysisEnd) - s.apply(t.runAnswered);
@@ -563,6 +605,33 @@ public final class PipelineBench {
 
     private void compare(String what, double predicted, double measured) {
         say("%-24s %10.2fs %10.2fs %+8.1f%%", what, predicted, measured, 100 * (predicted - measured) / measured);
+    }
+
+    /** Each service's t2s_model_latency_seconds sum and count so far (what its model calls took as it saw them). */
+    private Map<String, double[]> clientLatency() {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        List<ServiceProcess> callers = new ArrayList<>(workers);
+        callers.add(merger);
+        for (ServiceProcess p : callers) {
+            double[] v = new double[2];
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(p.url() + "/q/metrics")).timeout(Duration.ofSeconds(30)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                for (String line : r.body().split("\n")) {
+                    if (line.startsWith("t2s_model_latency_seconds_sum{")) {
+                        v[0] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    } else if (line.startsWith("t2s_model_latency_seconds_count{")) {
+                        v[1] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // left at zero
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            out.put(p.name, v);
+        }
+        return out;
     }
 
     static String loadAverage() {
@@ -625,11 +694,14 @@ public final class PipelineBench {
         private final Thread thread;
         private final LocalInfra infra;
         private final List<ServiceProcess> procs;
+        private final RoleLatencyModelServer model;
+        private final List<long[]> busy = java.util.Collections.synchronizedList(new ArrayList<>()); // [epoch ms, in flight, host busy ticks]
         private volatile boolean running = true;
 
-        CpuSampler(LocalInfra infra, List<ServiceProcess> procs) {
+        CpuSampler(LocalInfra infra, List<ServiceProcess> procs, RoleLatencyModelServer model) {
             this.infra = infra;
             this.procs = procs;
+            this.model = model;
             procs.forEach(p -> names.add(p.name));
             names.add("kafka");
             names.add("postgresql");
@@ -658,6 +730,56 @@ public final class PipelineBench {
             row[procs.size() + 2] = pg;
             row[procs.size() + 3] = ServiceProcess.cpuMillis(ProcessHandle.current().pid());
             samples.add(row);
+            int inFlight = model.inFlight(PipelineModel.SUCCESS) + model.inFlight(PipelineModel.ERROR) + model.inFlight(PipelineModel.MERGE);
+            busy.add(new long[]{row[0], inFlight, hostBusyTicks()});
+        }
+
+        /** Busy jiffies of the whole host (all CPUs: user, nice, system, irq, softirq, steal) from /proc/stat. */
+        static long hostBusyTicks() {
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+                return Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6]) + Long.parseLong(f[7])
+                        + Long.parseLong(f[8]);
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+
+        double hostBusySeconds(long from, long to) {
+            synchronized (busy) {
+                long a = -1;
+                long b = -1;
+                for (long[] s : busy) {
+                    if (a < 0 && s[0] >= from) {
+                        a = s[2];
+                    }
+                    if (s[0] <= to) {
+                        b = s[2];
+                    }
+                }
+                return a < 0 || b < 0 ? 0 : (b - a) / 100.0;
+            }
+        }
+
+        /** Mean calls in flight at the model server per interval, as a list. */
+        String occupancy(long from, long to, long intervalMs) {
+            int buckets = (int) Math.max(1, (to - from + intervalMs - 1) / intervalMs);
+            double[] sum = new double[buckets];
+            int[] count = new int[buckets];
+            synchronized (busy) {
+                for (long[] s : busy) {
+                    int i = (int) ((s[0] - from) / intervalMs);
+                    if (s[0] >= from && i < buckets) {
+                        sum[i] += s[1];
+                        count[i]++;
+                    }
+                }
+            }
+            StringBuilder out = new StringBuilder("[");
+            for (int i = 0; i < buckets; i++) {
+                out.append(i == 0 ? "" : " ").append(count[i] == 0 ? "-" : Long.toString(Math.round(sum[i] / count[i])));
+            }
+            return out.append("]").toString();
         }
 
         void stop() throws InterruptedException {

@@ -23,10 +23,16 @@ import java.util.PriorityQueue;
  *   <li>the model server: {@code slotsPerGpu · gpus} slots; a call holds one slot for L (analysis) or L_merge
  *       (merge node); calls beyond the slots queue (FIFO).</li>
  * </ul>
- * A job's analysis is {@code calls} sequential model calls (a success analysis 1, an error analysis {@code errorCalls});
- * its patch is published, then written to PostgreSQL, and only then is its in-flight slot freed. The merge starts when
- * the last patch is stored and goes level by level (level l waits for level l-1, as the merger does), each node one
- * model call, at most {@code mergeConcurrency} nodes at once. Then S* is applied and stored ({@code applyS}).
+ * A job's analysis is {@code calls} sequential model calls (a success analysis 1, an error analysis {@code errorCalls};
+ * a fractional mean is drawn per job), with the worker's CPU in turns around them (before each call: reading the job,
+ * building the prompt, running the tool the last answer asked for; after the last: validating the patch), each call
+ * holding a slot of its role for its L (success and error analysts may have slots and latencies of their own) and then
+ * the client's overhead beyond L (HTTP and JSON, holding no slot); its patch is published, then written to PostgreSQL,
+ * and only then is its in-flight slot freed. Jobs are published by trace-ingest (its CPU per job, then the broker's).
+ * The merge starts {@code mergeStartS} after the last patch is stored (the merger's pool check and ordering) and goes
+ * level by level over the |P| patches that were pooled (level l waits for every node of level l-1, as the merger's
+ * hierarchical merge does), each node the merger's CPU and one call of L_merge on the merge operator's slots, at most
+ * {@code mergeConcurrency} nodes at once. Then S* is applied and stored ({@code applyS}).
  *
  * <p>Not modelled: model latency that grows with batch size (L is fixed per call, as in the latency-simulating
  * server), network time, GC pauses, redeliveries. Its inputs are the per-stage costs measured by WorkerBench and
@@ -50,18 +56,23 @@ public final class ScaleSim {
      * @param mergerCores     cores the merger's CPU work runs on
      * @param mergeStartS     from the last patch stored to the first merge node started (pool check, ordering the pool)
      * @param applyS          from the root node to S* stored (apply, fit, validate, register)
+     * @param callOverheadS   what an analyst's model call takes beyond L as the worker sees it (request and answer over
+     *                        HTTP, JSON), holding no model slot
+     * @param mergeCallOverheadS the same for the merger's calls
      */
     public record Params(long trajectories, double errorShare, double successCalls, double errorCalls, double latencyS,
                          double mergeLatencyS, int slotsPerGpu, int gpus, int workers, int inFlight, int partitions,
                          double workerCpuMs, double workerCores, double kafkaMsPerRecord, int brokerCores,
                          double pgMsPerRecord, int pgCores, double ingestRate, int ingestReplicas, int branching,
                          int mergeConcurrency, double applyS, double errorLatencyS, int errorSlots, int mergeSlots, long patches,
-                         double publishMsPerJob, double mergeCpuMs, int mergerCores, double mergeStartS) {
+                         double publishMsPerJob, double mergeCpuMs, int mergerCores, double mergeStartS, double callOverheadS,
+                         double mergeCallOverheadS) {
         public Params {
             if (trajectories < 1 || successCalls < 1 || errorCalls < 1 || slotsPerGpu < 1 || gpus < 1 || workers < 1 || inFlight < 1
                     || partitions < 1 || branching < 2 || mergeConcurrency < 1 || brokerCores < 1 || pgCores < 1 || ingestReplicas < 1
                     || workerCores <= 0 || ingestRate <= 0 || errorShare < 0 || errorShare > 1 || errorSlots < 0 || mergeSlots < 0
-                    || patches < 0 || patches > trajectories || mergerCores < 1 || publishMsPerJob < 0 || mergeCpuMs < 0 || mergeStartS < 0) {
+                    || patches < 0 || patches > trajectories || mergerCores < 1 || publishMsPerJob < 0 || mergeCpuMs < 0 || mergeStartS < 0
+                    || callOverheadS < 0 || mergeCallOverheadS < 0) {
                 throw new IllegalArgumentException("invalid simulation parameters: " + this);
             }
         }
@@ -74,7 +85,7 @@ public final class ScaleSim {
                       int mergeConcurrency, double applyS) {
             this(trajectories, errorShare, successCalls, errorCalls, latencyS, mergeLatencyS, slotsPerGpu, gpus, workers, inFlight, partitions,
                     workerCpuMs, workerCores, kafkaMsPerRecord, brokerCores, pgMsPerRecord, pgCores, ingestRate, ingestReplicas, branching,
-                    mergeConcurrency, applyS, latencyS, 0, 0, 0, 0, 0, 1, 0);
+                    mergeConcurrency, applyS, latencyS, 0, 0, 0, 0, 0, 1, 0, 0, 0);
         }
 
         int slots() {
@@ -113,7 +124,15 @@ public final class ScaleSim {
             return new Params(n, errorShare, successCalls, errorCalls, latencyS, mergeLatencyS, slotsPerGpu, gpus, workers, inFlight,
                     partitions, workerCpuMs, workerCores, kafkaMsPerRecord, brokerCores, pgMsPerRecord, pgCores, ingestRate,
                     ingestReplicas, branching, mergeConcurrency, applyS, errorLatencyS, errorSlots, mergeSlots, patches > n ? 0 : patches,
-                    publishMsPerJob, mergeCpuMs, mergerCores, mergeStartS);
+                    publishMsPerJob, mergeCpuMs, mergerCores, mergeStartS, callOverheadS, mergeCallOverheadS);
+        }
+
+        /** The same with the model calls' overhead beyond L as the services saw it. */
+        public Params withCallOverheads(double analyst, double merge) {
+            return new Params(trajectories, errorShare, successCalls, errorCalls, latencyS, mergeLatencyS, slotsPerGpu, gpus, workers, inFlight,
+                    partitions, workerCpuMs, workerCores, kafkaMsPerRecord, brokerCores, pgMsPerRecord, pgCores, ingestRate,
+                    ingestReplicas, branching, mergeConcurrency, applyS, errorLatencyS, errorSlots, mergeSlots, patches,
+                    publishMsPerJob, mergeCpuMs, mergerCores, mergeStartS, analyst, merge);
         }
     }
 
@@ -328,7 +347,11 @@ public final class ScaleSim {
             Station lane = failed ? errorModel : model;
             double latency = failed ? p.errorLatencyS() : p.latencyS();
             Gate gate = admission.get(worker);
-            gate.acquire(() -> cpus.get(worker).submit(cpuS, () -> call(lane, latency, c, calls, () -> {
+            Station cpu = cpus.get(worker);
+            // the worker's CPU comes in turns: before each model call (reading the job, building the prompt, running the
+            // tool the last answer asked for) and after the last (validating the patch)
+            double turnS = cpuS / (c + 1);
+            gate.acquire(() -> turns(cpu, turnS, lane, latency, p.callOverheadS(), c, calls, () -> cpu.submit(turnS, () -> {
                 kafka[0]++;
                 broker.submit(kafkaS, () -> {
                     rows[0] += 2;
@@ -380,6 +403,18 @@ public final class ScaleSim {
                 broker.busyTime / (p.brokerCores() * span), pg.busyTime / (p.pgCores() * span), kafka[0], rows[0], handled);
     }
 
+    /** {@code remaining} turns of the worker's CPU, then a model call of {@code latency} and the client's overhead; then {@code done}. */
+    private void turns(Station cpu, double turnS, Station model, double latency, double overhead, int remaining, long[] calls, Runnable done) {
+        if (remaining <= 0) {
+            done.run();
+            return;
+        }
+        cpu.submit(turnS, () -> {
+            calls[0]++;
+            model.submit(latency, () -> at(now + overhead, () -> turns(cpu, turnS, model, latency, overhead, remaining - 1, calls, done)));
+        });
+    }
+
     /** {@code remaining} sequential calls of {@code latency} each, then {@code done}. */
     private void call(Station model, double latency, int remaining, long[] calls, Runnable done) {
         if (remaining <= 0) {
@@ -403,13 +438,13 @@ public final class ScaleSim {
         long[] done = {0};
         double cpuS = p.mergeCpuMs() / 1e3;
         for (long g = 0; g < groups; g++) {
-            concurrency.acquire(() -> cpu.submit(cpuS, () -> call(model, p.mergeLatencyS(), 1, calls, () -> {
+            concurrency.acquire(() -> cpu.submit(cpuS, () -> call(model, p.mergeLatencyS(), 1, calls, () -> at(now + p.mergeCallOverheadS(), () -> {
                 concurrency.release();
                 if (++done[0] == groups) {
                     levelEnds.add(now);
                     mergeLevels(p, model, cpu, levels, level + 1, levelEnds, calls);
                 }
-            })));
+            }))));
         }
     }
 

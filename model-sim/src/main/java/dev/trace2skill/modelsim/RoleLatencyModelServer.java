@@ -102,6 +102,12 @@ public final class RoleLatencyModelServer extends ChatCompletionsServer {
         return c == null ? new RoleStats(0, 0, Duration.ZERO) : new RoleStats(c.calls.get(), c.peak.get(), Duration.ofNanos(c.queueNanos.get()));
     }
 
+    /** Calls of the role holding a slot right now. */
+    public int inFlight(String role) {
+        Counters c = roles.get(role);
+        return c == null ? 0 : c.inFlight.get();
+    }
+
     /** Starts counting peaks afresh (e.g. after a warm-up). */
     public void resetPeaks() {
         roles.values().forEach(c -> c.peak.set(c.inFlight.get()));
