@@ -555,7 +555,7 @@ public final class PipelineBench {
                 cfg.latencyMs().get(PipelineModel.SUCCESS) / 1e3, lM, cfg.slots().get(PipelineModel.SUCCESS), 1, cfg.workers(), cfg.inFlight(),
                 cfg.partitions(), workerCpuMs, cores / (double) cfg.workers(), kafkaMs, cores, pgMs, cores, ingestRate, 1, cfg.branching(),
                 cfg.mergeConcurrency(), wall - mergeEnd, cfg.latencyMs().get(PipelineModel.ERROR) / 1e3, cfg.slots().get(PipelineModel.ERROR),
-                cfg.slots().get(PipelineModel.MERGE), patches, publishMs, mergeCpuMs, cores, Math.max(0, mergeStart - s.apply(analysisEnd)), 0, 0);
+                cfg.slots().get(PipelineModel.MERGE), patches, publishMs, mergeCpuMs, cores, Math.max(0, mergeStart - s.apply(analysisEnd)), 0, 0, 0);
         // what a call took beyond L as the workers and the merger saw it (HTTP, JSON, waiting for a core)
         double workerSeen = 0;
         double workerCount = 0;
@@ -569,16 +569,25 @@ public final class PipelineBench {
         double[] ma = clientAfter.getOrDefault(merger.name, new double[2]);
         double analystOverhead = workerCount == 0 ? 0 : Math.max(0, workerSeen / workerCount - lA);
         double mergeOverhead = ma[1] - mb[1] == 0 ? 0 : Math.max(0, (ma[0] - mb[0]) / (ma[1] - mb[1]) - lM);
+        // the host: the cores the pipeline's processes had, i.e. all of them less what everything else used meanwhile (this
+        // JVM's model simulator and samplers, other work on the machine)
+        double pipelineCpu = cpuRun.entrySet().stream().filter(e -> !e.getKey().equals("bench JVM")).mapToDouble(Map.Entry::getValue).sum();
+        double others = Math.max(0, cpu.hostBusySeconds(t.firstPush, sStarAt) - pipelineCpu);
+        double hostCores = Math.max(0.1, cores - others / Math.max(1e-3, wall));
         ScaleSim.Result bare = ScaleSim.simulate(sim);
-        sim = sim.withCallOverheads(analystOverhead, mergeOverhead);
+        ScaleSim.Result overheads = ScaleSim.simulate(sim.withCallOverheads(analystOverhead, mergeOverhead));
+        sim = sim.onHost(hostCores);
         ScaleSim.Result pred = ScaleSim.simulate(sim);
         say("ScaleSim inputs measured in this run: worker CPU %.2f ms per analysis, broker %.3f ms per record, PostgreSQL %.3f ms per row, "
                         + "trace-ingest %.3f ms per job published, merger %.1f ms CPU per merge node, c = %.2f / %.2f calls (success / error), "
                         + "ingest %.0f trajectories/s, %.2f s before the merge, %.2f s apply and store; structure: N, W, C, K, L per role, B, m, partitions",
                 workerCpuMs, kafkaMs, pgMs, publishMs, mergeCpuMs, successMean, errorMean, ingestRate, sim.mergeStartS(), sim.applyS());
-        say("ScaleSim with L alone (no call overhead): wall %.1f s (%+.1f%%), analysis %.1f s, merge %.1f s; with the calls' overhead as the "
-                        + "services saw it (%.2f s per analyst call, %.2f s per merge call beyond L):", bare.wall(), 100 * (bare.wall() - wall) / wall,
-                bare.analysisEnd() - bare.publishEnd(), bare.mergeTime() - sim.mergeStartS(), analystOverhead, mergeOverhead);
+        say("ScaleSim, every process on cores of its own: wall %.1f s (%+.1f%%), analysis %.1f s; the same with the calls' overhead beyond L "
+                        + "as the services saw it (%.2f s per analyst call, %.2f s per merge call): wall %.1f s (%+.1f%%), analysis %.1f s",
+                bare.wall(), 100 * (bare.wall() - wall) / wall, bare.analysisEnd() - bare.publishEnd(), analystOverhead, mergeOverhead,
+                overheads.wall(), 100 * (overheads.wall() - wall) / wall, overheads.analysisEnd() - overheads.publishEnd());
+        say("ScaleSim on this host: every process's CPU on the %.2f cores left to the pipeline (%d less %.1f core-s used by everything "
+                + "else over %.1f s), calls of L alone:", hostCores, cores, others, wall);
         say("%-24s %11s %11s %9s", "ScaleSim vs measured", "predicted", "measured", "error");
         double mPublish = s.apply(t.runAnswered) - phases.get(0).end();
         double mAnalysis = s.apply(analysisEnd) - s.apply(t.runAnswered);
@@ -687,7 +696,7 @@ public final class PipelineBench {
 
     // ---- CPU over time -----------------------------------------------------------------------------------------------
 
-    /** CPU milliseconds of every process (services, Kafka, PostgreSQL with its backends, this JVM) sampled every 100 ms. */
+    /** CPU milliseconds of every process (services, Kafka, PostgreSQL with its backends, this JVM) sampled every 250 ms. */
     static final class CpuSampler {
         private final List<String> names = new ArrayList<>();
         private final List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>()); // [epoch ms, cpu...]
@@ -709,7 +718,7 @@ public final class PipelineBench {
             sample();
             thread = Thread.ofPlatform().daemon().name("cpu-sampler").start(() -> {
                 while (running) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
+                    java.util.concurrent.locks.LockSupport.parkNanos(250_000_000);
                     sample();
                 }
             });

@@ -59,6 +59,9 @@ public final class ScaleSim {
      * @param callOverheadS   what an analyst's model call takes beyond L as the worker sees it (request and answer over
      *                        HTTP, JSON), holding no model slot
      * @param mergeCallOverheadS the same for the merger's calls
+     * @param hostCores       0 when every process has cores of its own (workerCores each, brokerCores, pgCores, mergerCores,
+     *                        a core for trace-ingest); otherwise all of them run on one host with this many cores free for
+     *                        them (a fraction counts: 1.2 cores are 2 servers at 60% speed)
      */
     public record Params(long trajectories, double errorShare, double successCalls, double errorCalls, double latencyS,
                          double mergeLatencyS, int slotsPerGpu, int gpus, int workers, int inFlight, int partitions,
@@ -66,13 +69,13 @@ public final class ScaleSim {
                          double pgMsPerRecord, int pgCores, double ingestRate, int ingestReplicas, int branching,
                          int mergeConcurrency, double applyS, double errorLatencyS, int errorSlots, int mergeSlots, long patches,
                          double publishMsPerJob, double mergeCpuMs, int mergerCores, double mergeStartS, double callOverheadS,
-                         double mergeCallOverheadS) {
+                         double mergeCallOverheadS, double hostCores) {
         public Params {
             if (trajectories < 1 || successCalls < 1 || errorCalls < 1 || slotsPerGpu < 1 || gpus < 1 || workers < 1 || inFlight < 1
                     || partitions < 1 || branching < 2 || mergeConcurrency < 1 || brokerCores < 1 || pgCores < 1 || ingestReplicas < 1
                     || workerCores <= 0 || ingestRate <= 0 || errorShare < 0 || errorShare > 1 || errorSlots < 0 || mergeSlots < 0
                     || patches < 0 || patches > trajectories || mergerCores < 1 || publishMsPerJob < 0 || mergeCpuMs < 0 || mergeStartS < 0
-                    || callOverheadS < 0 || mergeCallOverheadS < 0) {
+                    || callOverheadS < 0 || mergeCallOverheadS < 0 || hostCores < 0) {
                 throw new IllegalArgumentException("invalid simulation parameters: " + this);
             }
         }
@@ -85,7 +88,7 @@ public final class ScaleSim {
                       int mergeConcurrency, double applyS) {
             this(trajectories, errorShare, successCalls, errorCalls, latencyS, mergeLatencyS, slotsPerGpu, gpus, workers, inFlight, partitions,
                     workerCpuMs, workerCores, kafkaMsPerRecord, brokerCores, pgMsPerRecord, pgCores, ingestRate, ingestReplicas, branching,
-                    mergeConcurrency, applyS, latencyS, 0, 0, 0, 0, 0, 1, 0, 0, 0);
+                    mergeConcurrency, applyS, latencyS, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0);
         }
 
         int slots() {
@@ -124,7 +127,7 @@ public final class ScaleSim {
             return new Params(n, errorShare, successCalls, errorCalls, latencyS, mergeLatencyS, slotsPerGpu, gpus, workers, inFlight,
                     partitions, workerCpuMs, workerCores, kafkaMsPerRecord, brokerCores, pgMsPerRecord, pgCores, ingestRate,
                     ingestReplicas, branching, mergeConcurrency, applyS, errorLatencyS, errorSlots, mergeSlots, patches > n ? 0 : patches,
-                    publishMsPerJob, mergeCpuMs, mergerCores, mergeStartS, callOverheadS, mergeCallOverheadS);
+                    publishMsPerJob, mergeCpuMs, mergerCores, mergeStartS, callOverheadS, mergeCallOverheadS, hostCores);
         }
 
         /** The same with the model calls' overhead beyond L as the services saw it. */
@@ -132,7 +135,15 @@ public final class ScaleSim {
             return new Params(trajectories, errorShare, successCalls, errorCalls, latencyS, mergeLatencyS, slotsPerGpu, gpus, workers, inFlight,
                     partitions, workerCpuMs, workerCores, kafkaMsPerRecord, brokerCores, pgMsPerRecord, pgCores, ingestRate,
                     ingestReplicas, branching, mergeConcurrency, applyS, errorLatencyS, errorSlots, mergeSlots, patches,
-                    publishMsPerJob, mergeCpuMs, mergerCores, mergeStartS, analyst, merge);
+                    publishMsPerJob, mergeCpuMs, mergerCores, mergeStartS, analyst, merge, hostCores);
+        }
+
+        /** The same with every process on one host with {@code cores} free for them (0: cores of their own). */
+        public Params onHost(double cores) {
+            return new Params(trajectories, errorShare, successCalls, errorCalls, latencyS, mergeLatencyS, slotsPerGpu, gpus, workers, inFlight,
+                    partitions, workerCpuMs, workerCores, kafkaMsPerRecord, brokerCores, pgMsPerRecord, pgCores, ingestRate,
+                    ingestReplicas, branching, mergeConcurrency, applyS, errorLatencyS, errorSlots, mergeSlots, patches,
+                    publishMsPerJob, mergeCpuMs, mergerCores, mergeStartS, callOverheadS, mergeCallOverheadS, cores);
         }
     }
 
@@ -292,25 +303,29 @@ public final class ScaleSim {
 
     private Result pipeline(Params p) {
         Station ingest = new Station(p.ingestReplicas());
-        Station publisher = new Station(1);
-        Station broker = new Station(p.brokerCores());
-        Station pg = new Station(p.pgCores());
+        // on a shared host every process's CPU work queues for the same cores, at the speed of the share left to them
+        Station host = p.hostCores() > 0 ? new Station((int) Math.ceil(p.hostCores())) : null;
+        double hostSlow = p.hostCores() > 0 ? Math.ceil(p.hostCores()) / p.hostCores() : 1;
+        Station publisher = host != null ? host : new Station(1);
+        Station broker = host != null ? host : new Station(p.brokerCores());
+        Station pg = host != null ? host : new Station(p.pgCores());
         Station model = new Station(p.slots());
         Station errorModel = p.errorSlots() > 0 ? new Station(p.errorSlots() * p.gpus()) : model;
         Station mergeModel = p.mergeSlots() > 0 ? new Station(p.mergeSlots() * p.gpus()) : model;
-        Station mergerCpu = new Station(p.mergerCores());
+        Station mergerCpu = host != null ? host : new Station(p.mergerCores());
         int consumers = p.consumers();
         List<Station> cpus = new ArrayList<>();
         List<Gate> admission = new ArrayList<>();
         for (int w = 0; w < consumers; w++) {
-            cpus.add(new Station(Math.max(1, (int) Math.ceil(p.workerCores()))));
+            cpus.add(host != null ? host : new Station(Math.max(1, (int) Math.ceil(p.workerCores()))));
             admission.add(new Gate(p.inFlight()));
         }
-        double cpuScale = p.workerCores() / Math.ceil(p.workerCores()); // a fractional CPU limit slows every core
+        // a fractional CPU limit slows every core
+        double cpuScale = host != null ? 1 / hostSlow : p.workerCores() / Math.ceil(p.workerCores());
         double cpuS = p.workerCpuMs() / 1e3 / cpuScale;
-        double kafkaS = p.kafkaMsPerRecord() / 1e3;
-        double pgS = p.pgMsPerRecord() / 1e3;
-        double publishS = p.publishMsPerJob() / 1e3;
+        double kafkaS = p.kafkaMsPerRecord() / 1e3 * hostSlow;
+        double pgS = p.pgMsPerRecord() / 1e3 * hostSlow;
+        double publishS = p.publishMsPerJob() / 1e3 * hostSlow;
         long n = p.trajectories();
         // which trajectories failed, and how many calls each analysis makes: a fixed pseudo-random draw (so failures
         // do not line up with partitions, and a fractional mean is met on average)
@@ -393,7 +408,7 @@ public final class ScaleSim {
         double[] ideal = ideal(p);
         double span = Math.max(1e-9, analysisEnd[0] - ingestEnd[0]);
         double cpuBusy = 0;
-        for (Station s : cpus) {
+        for (Station s : host != null ? List.of(host) : cpus) {
             cpuBusy += s.busyTime * cpuScale;
         }
         double slotTime = p.slots() + (errorModel != model ? p.errorSlots() * p.gpus() : 0) + (mergeModel != model ? p.mergeSlots() * p.gpus() : 0);
@@ -436,7 +451,7 @@ public final class ScaleSim {
         long groups = levels.get(level);
         Gate concurrency = new Gate(p.mergeConcurrency());
         long[] done = {0};
-        double cpuS = p.mergeCpuMs() / 1e3;
+        double cpuS = p.mergeCpuMs() / 1e3 * (p.hostCores() > 0 ? Math.ceil(p.hostCores()) / p.hostCores() : 1);
         for (long g = 0; g < groups; g++) {
             concurrency.acquire(() -> cpu.submit(cpuS, () -> call(model, p.mergeLatencyS(), 1, calls, () -> at(now + p.mergeCallOverheadS(), () -> {
                 concurrency.release();
