@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * over REST, one LLM run against the role-aware latency model server (L = 50 ms), S* stored. The measured runs
  * (N = 512 and 5,000 at L = 2 s, W = 4) are made by hand ({@link PipelineBench#main}); their numbers are in the README.
  * <p>
- * About a minute on two quiet cores, most of it the services starting.
+ * 111 s on the development machine under load average 8-13, 65 s of it the services starting; the run itself 8 s.
  */
 class PipelineBenchTest {
 
