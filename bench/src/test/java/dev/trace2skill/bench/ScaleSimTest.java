@@ -54,6 +54,36 @@ class ScaleSimTest {
     }
 
     @Test
+    void aSharedHostQueuesEveryProcessForItsCores() {
+        // 100 success analyses with 100 ms of worker CPU each over 4 workers, 10 ms model calls: on a core each the
+        // workers need 25 x 100 ms = 2.5 s; on one host core shared by everything the 10 s of worker CPU come one after another
+        ScaleSim.Params own = new ScaleSim.Params(100, 0, 1, 3, 0.01, 0.01, 1000, 1, 4, 100, 4, 100, 1, 0.01, 2, 0.01, 2, 1e9, 1, 5, 100, 0);
+        assertThat(ScaleSim.simulate(own).analysisEnd()).isBetween(2.5, 3.0);
+        ScaleSim.Result shared = ScaleSim.simulate(own.onHost(1));
+        assertThat(shared.analysisEnd()).isBetween(10.0, 10.5);
+        // half a core left to the pipeline: twice as long
+        assertThat(ScaleSim.simulate(own.onHost(0.5)).analysisEnd()).isBetween(20.0, 21.0);
+    }
+
+    @Test
+    void perRoleSlotsAndPooledPatchesShapeTheIdeal() {
+        // 100 trajectories, half failed with 4 calls (c = 2.5): 250 calls over min(K_s + K_e = 20, W·C = 64) = 13 waves of
+        // 2 s; 60 patches pooled: 12, 3, 1 merge nodes over min(m = 8, K_merge = 4) = 3 + 1 + 1 waves of 1 s
+        ScaleSim.Params p = new ScaleSim.Params(100, 0.5, 1, 4, 2.0, 1.0, 10, 1, 4, 16, 16, 0.001, 1, 0.0001, 2, 0.0001, 2, 1e9, 1, 5, 8, 0,
+                2.0, 10, 4, 60, 0, 0, 1, 0, 0, 0, 0);
+        double[] ideal = ScaleSim.ideal(p);
+        assertThat(ideal[0]).isEqualTo(26.0);
+        assertThat(ideal[1]).isEqualTo(5.0);
+        ScaleSim.Result r = ScaleSim.simulate(p);
+        assertThat(r.mergeLevelEnds()).hasSize(3);
+        assertThat(r.mergeTime()).isCloseTo(5.0, within(0.01));
+        // one call per success analysis, four per error analysis (about half of 100 failed), one per merge node
+        long analysisCalls = r.modelCalls() - (12 + 3 + 1);
+        assertThat((analysisCalls - 100) % 3).isZero();
+        assertThat(analysisCalls).isBetween(100L + 3 * 30, 100L + 3 * 70);
+    }
+
+    @Test
     void theProgramPrintsATableForTinyN() {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         java.io.PrintStream before = System.out;

@@ -92,4 +92,38 @@ class ModelSimTest {
             assertThat(elapsedMs).isGreaterThanOrEqualTo(450);
         }
     }
+
+    @Test
+    void roleServerHoldsEachRolesSlotsForItsLatencyAndCountsPerRole() throws Exception {
+        java.util.Map<String, RoleLatencyModelServer.Lane> lanes = java.util.Map.of(
+                "slow", new RoleLatencyModelServer.Lane(Duration.ofMillis(150), 2),
+                "fast", new RoleLatencyModelServer.Lane(Duration.ZERO, 8));
+        try (RoleLatencyModelServer server = RoleLatencyModelServer.start(0, lanes,
+                r -> r.lastMessage().startsWith("slow") ? "slow" : r.lastMessage().startsWith("fast") ? "fast" : null,
+                r -> Reply.text("ok"))) {
+            var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < 8; i++) {
+                String message = i < 4 ? "slow " + i : i < 7 ? "fast " + i : "other";
+                calls.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return chat(server.baseUrl(), message);
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                }, threads));
+            }
+            for (CompletableFuture<HttpResponse<String>> c : calls) {
+                assertThat(c.get().statusCode()).isEqualTo(200);
+            }
+            // 4 slow requests through 2 slots of 150 ms: two rounds at least
+            assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(300);
+            assertThat(server.stats("slow").calls()).isEqualTo(4);
+            assertThat(server.stats("slow").peak()).isEqualTo(2);
+            assertThat(server.stats("slow").queueWait()).isPositive();
+            assertThat(server.stats("fast").calls()).isEqualTo(3);
+            assertThat(server.stats("unknown").calls()).isEqualTo(1);
+        }
+    }
 }

@@ -71,6 +71,19 @@ class RunLaunchTest {
         assertThat(job.config().mergeBranching()).isEqualTo(4);
         assertThat(jobs.stream().map(r -> Json.read(r.value(), AnalysisJob.class)).filter(j -> j.analyst() == AnalystKind.SUCCESS).count())
                 .isEqualTo(jobs.stream().map(r -> Json.read(r.value(), AnalysisJob.class)).filter(j -> j.trajectory().successful()).count());
+        // error analyses (several model calls each) are published before success analyses (one call): in every partition,
+        // which a worker takes in order, no error job follows a success job
+        java.util.Map<Integer, List<ConsumerRecord<String, String>>> byPartition = new java.util.TreeMap<>();
+        jobs.forEach(r -> byPartition.computeIfAbsent(r.partition(), p -> new java.util.ArrayList<>()).add(r));
+        for (List<ConsumerRecord<String, String>> partition : byPartition.values()) {
+            partition.sort(java.util.Comparator.comparingLong(ConsumerRecord::offset));
+            boolean successSeen = false;
+            for (ConsumerRecord<String, String> r : partition) {
+                AnalystKind kind = Json.read(r.value(), AnalysisJob.class).analyst();
+                assertThat(successSeen && kind == AnalystKind.ERROR).as("an error job after a success job in partition " + r.partition()).isFalse();
+                successSeen |= kind == AnalystKind.SUCCESS;
+            }
+        }
         RunStarted started = Json.read(TopicReader.read(bootstrap, Topics.RUNS, r -> r.key().equals(runId), 1, Duration.ofSeconds(30))
                 .get(0).value(), RunStarted.class);
         assertThat(started.jobIds()).hasSize(25).containsExactlyInAnyOrderElementsOf(jobs.stream().map(ConsumerRecord::key).toList());
