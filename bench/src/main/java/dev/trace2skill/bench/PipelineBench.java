@@ -157,6 +157,12 @@ public final class PipelineBench {
         run(cfg);
     }
 
+    /** The workers run with the services' options plus what the chart adds for them (analystWorker.jvmOpts: C1 only). */
+    static String workerJvmOpts(String jvmOpts) {
+        String extra = ServiceProcess.WORKER_JVM_OPTS.substring(ServiceProcess.DEFAULT_JVM_OPTS.length()).strip();
+        return jvmOpts.contains(extra) ? jvmOpts : jvmOpts + " " + extra;
+    }
+
     private static long orLong(Args a, String name, long fallback) {
         return a.get(name).isBlank() ? fallback : a.longValue(name);
     }
@@ -246,7 +252,7 @@ public final class PipelineBench {
             e.put("T2S_INGEST_URL", ingest.url());
             e.put("T2S_WORKER_MAX_IN_FLIGHT", Integer.toString(cfg.inFlight()));
             e.put("T2S_MODEL_MAX_CONCURRENT", Integer.toString(cfg.inFlight()));
-            ServiceProcess w = ServiceProcess.start("analyst-worker", "analyst-worker-" + i, e, cfg.jvmOpts(), logs);
+            ServiceProcess w = ServiceProcess.start("analyst-worker", "analyst-worker-" + i, e, workerJvmOpts(cfg.jvmOpts()), logs);
             workers.add(w);
             all.add(w);
         }
