@@ -1,17 +1,15 @@
 package dev.trace2skill.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.trace2skill.core.json.Json;
 import dev.trace2skill.modelsim.ChatRequest;
+import dev.trace2skill.modelsim.MergeFolds;
 import dev.trace2skill.modelsim.Reply;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
@@ -259,32 +257,8 @@ final class PipelineModel {
         return null;
     }
 
-    /** Folds identical input edits (op, file, section, anchor, content) into one naming every source. */
+    /** Folds identical input edits (op, file, section, anchor, content; case aside) into one naming every source. */
     static Reply merge(ChatRequest request) {
-        String text = request.lastMessage();
-        JsonNode patches;
-        try {
-            patches = Json.mapper().readTree(text.substring(text.indexOf("[", text.indexOf("patches to merge"))));
-        } catch (Exception e) {
-            return Reply.error(400);
-        }
-        Map<String, ObjectNode> byContent = new LinkedHashMap<>();
-        for (JsonNode p : patches) {
-            for (JsonNode e : p.path("edits")) {
-                String key = (e.path("op").asText() + "|" + e.path("file").asText() + "|" + e.path("target_section").asText() + "|"
-                        + e.path("target_text").asText() + "|" + e.path("content").asText()).toLowerCase(Locale.ROOT);
-                ObjectNode out = byContent.computeIfAbsent(key, x -> {
-                    ObjectNode o = e.deepCopy();
-                    o.remove(List.of("id", "support"));
-                    o.putArray("sources");
-                    return o;
-                });
-                ((ArrayNode) out.get("sources")).add(e.path("id").asText());
-            }
-        }
-        ObjectNode answer = Json.mapper().createObjectNode();
-        ArrayNode edits = answer.putArray("edits");
-        byContent.values().forEach(edits::add);
-        return Reply.text(answer.toString());
+        return MergeFolds.foldIdentical(request, true);
     }
 }

@@ -1,15 +1,8 @@
 package dev.trace2skill.testkit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trace2skill.modelsim.ChatRequest;
+import dev.trace2skill.modelsim.MergeFolds;
 import dev.trace2skill.modelsim.Reply;
-
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * A deterministic stand-in for the LLM merge operator, for tests: it reads the input patches from the merge prompt,
@@ -17,40 +10,17 @@ import java.util.Map;
  * merge answer that depends only on the patches, so the same pool always merges to the same S*.
  */
 public final class ScriptedMerges {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private ScriptedMerges() {
     }
 
     public static boolean isMerge(ChatRequest r) {
-        return r.systemPrompt().contains("merge operator");
+        return MergeFolds.isMerge(r);
     }
 
     public static Reply foldIdentical(ChatRequest request) {
+        Reply folded = MergeFolds.foldIdentical(request, false);
         String text = request.lastMessage();
-        JsonNode patches;
-        try {
-            patches = JSON.readTree(text.substring(text.indexOf("[", text.indexOf("patches to merge"))));
-        } catch (Exception e) {
-            return Reply.error(400);
-        }
-        Map<String, ObjectNode> byContent = new LinkedHashMap<>();
-        for (JsonNode p : patches) {
-            for (JsonNode e : p.path("edits")) {
-                String key = e.path("op").asText() + "|" + e.path("file").asText() + "|" + e.path("target_section").asText()
-                        + "|" + e.path("target_text").asText() + "|" + e.path("content").asText();
-                ObjectNode out = byContent.computeIfAbsent(key, k -> {
-                    ObjectNode o = e.deepCopy();
-                    o.remove(List.of("id", "support"));
-                    o.putArray("sources");
-                    return o;
-                });
-                ((ArrayNode) out.get("sources")).add(e.path("id").asText());
-            }
-        }
-        ObjectNode answer = JSON.createObjectNode();
-        ArrayNode edits = answer.putArray("edits");
-        byContent.values().forEach(edits::add);
-        return Reply.text(answer.toString()).withUsage(Math.max(1, text.length() / 4), Math.max(1, answer.toString().length() / 4));
+        return folded.status() != 200 ? folded
+                : folded.withUsage(Math.max(1, text.length() / 4), Math.max(1, folded.content().length() / 4));
     }
 }
