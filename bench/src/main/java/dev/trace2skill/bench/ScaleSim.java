@@ -478,7 +478,7 @@ public final class ScaleSim {
         d.put("workers", "");
         d.put("in-flight", "128");
         d.put("partitions", "");
-        d.put("worker-cpu-ms", "9.3");
+        d.put("worker-cpu-ms", "2.7");
         d.put("worker-cores", "1");
         d.put("kafka-ms-per-record", "1.6");
         d.put("broker-cores", "2");
