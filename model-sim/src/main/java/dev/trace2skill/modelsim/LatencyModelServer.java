@@ -1,9 +1,6 @@
 package dev.trace2skill.modelsim;
 
 import java.time.Duration;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -15,60 +12,36 @@ import java.util.function.Function;
  * an empty patch ({@code {"edits": []}}).
  */
 public final class LatencyModelServer extends ChatCompletionsServer {
-    private final AtomicInteger inFlight;
-    private final AtomicInteger peak;
-    private final AtomicLong queueWaitNanos;
+    private final TimedSlots slots;
 
-    private LatencyModelServer(int port, Function<ChatRequest, Reply> answer, AtomicInteger inFlight, AtomicInteger peak,
-                               AtomicLong queueWaitNanos) {
+    private LatencyModelServer(int port, Function<ChatRequest, Reply> answer, TimedSlots slots) {
         super(port, answer);
-        this.inFlight = inFlight;
-        this.peak = peak;
-        this.queueWaitNanos = queueWaitNanos;
+        this.slots = slots;
     }
 
     public static LatencyModelServer start(int port, Duration latency, int slots, Function<ChatRequest, Reply> answer) {
-        Semaphore semaphore = new Semaphore(slots, true);
-        AtomicInteger inFlight = new AtomicInteger();
-        AtomicInteger peak = new AtomicInteger();
-        AtomicLong queueWait = new AtomicLong();
-        Function<ChatRequest, Reply> timed = request -> {
-            long arrived = System.nanoTime();
-            semaphore.acquireUninterruptibly();
-            queueWait.addAndGet(System.nanoTime() - arrived);
-            try {
-                peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-                Thread.sleep(latency);
-                return answer.apply(request);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Reply.error(503);
-            } finally {
-                inFlight.decrementAndGet();
-                semaphore.release();
-            }
-        };
-        return new LatencyModelServer(port, timed, inFlight, peak, queueWait);
+        TimedSlots lane = new TimedSlots(slots, latency);
+        return new LatencyModelServer(port, request -> lane.serve(request, answer), lane);
     }
 
     /** The most requests that were being served at once (≤ K). */
     public int peakConcurrency() {
-        return peak.get();
+        return slots.peak();
     }
 
     /** Requests holding a slot right now. */
     public int inFlight() {
-        return inFlight.get();
+        return slots.inFlight();
     }
 
     /** Time requests spent queued for a slot, summed over all requests so far. */
     public Duration queueWait() {
-        return Duration.ofNanos(queueWaitNanos.get());
+        return slots.queueWait();
     }
 
     /** Starts counting the peak afresh (e.g. after a benchmark's warm-up). */
     public void resetPeak() {
-        peak.set(inFlight.get());
+        slots.resetPeak();
     }
 
     public static void main(String[] args) throws InterruptedException {

@@ -3,9 +3,6 @@ package dev.trace2skill.modelsim;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -32,23 +29,9 @@ public final class RoleLatencyModelServer extends ChatCompletionsServer {
     public record RoleStats(long calls, int peak, Duration queueWait) {
     }
 
-    private static final class Counters {
-        final Semaphore slots;
-        final Duration latency;
-        final AtomicLong calls = new AtomicLong();
-        final AtomicInteger inFlight = new AtomicInteger();
-        final AtomicInteger peak = new AtomicInteger();
-        final AtomicLong queueNanos = new AtomicLong();
+    private final Map<String, TimedSlots> roles;
 
-        Counters(Lane lane) {
-            this.slots = lane == null ? null : new Semaphore(lane.slots(), true);
-            this.latency = lane == null ? Duration.ZERO : lane.latency();
-        }
-    }
-
-    private final Map<String, Counters> roles;
-
-    private RoleLatencyModelServer(int port, Function<ChatRequest, Reply> responder, Map<String, Counters> roles) {
+    private RoleLatencyModelServer(int port, Function<ChatRequest, Reply> responder, Map<String, TimedSlots> roles) {
         super(port, responder);
         this.roles = roles;
     }
@@ -60,32 +43,11 @@ public final class RoleLatencyModelServer extends ChatCompletionsServer {
      */
     public static RoleLatencyModelServer start(int port, Map<String, Lane> lanes, Function<ChatRequest, String> classify,
                                                Function<ChatRequest, Reply> answer) {
-        Map<String, Counters> roles = new java.util.concurrent.ConcurrentHashMap<>();
-        lanes.forEach((name, lane) -> roles.put(name, new Counters(lane)));
+        Map<String, TimedSlots> roles = new java.util.concurrent.ConcurrentHashMap<>();
+        lanes.forEach((name, lane) -> roles.put(name, new TimedSlots(lane.slots(), lane.latency())));
         Function<ChatRequest, Reply> timed = request -> {
             String role = classify.apply(request);
-            Counters c = roles.computeIfAbsent(role == null ? "unknown" : role, k -> new Counters(null));
-            long arrived = System.nanoTime();
-            if (c.slots != null) {
-                c.slots.acquireUninterruptibly();
-            }
-            c.queueNanos.addAndGet(System.nanoTime() - arrived);
-            try {
-                c.peak.accumulateAndGet(c.inFlight.incrementAndGet(), Math::max);
-                if (!c.latency.isZero()) {
-                    Thread.sleep(c.latency);
-                }
-                c.calls.incrementAndGet();
-                return answer.apply(request);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Reply.error(503);
-            } finally {
-                c.inFlight.decrementAndGet();
-                if (c.slots != null) {
-                    c.slots.release();
-                }
-            }
+            return roles.computeIfAbsent(role == null ? "unknown" : role, k -> new TimedSlots(0, Duration.ZERO)).serve(request, answer);
         };
         return new RoleLatencyModelServer(port, timed, roles);
     }
@@ -93,23 +55,23 @@ public final class RoleLatencyModelServer extends ChatCompletionsServer {
     /** Per role (configured ones first, in their order, then any other seen): calls, peak in flight, queue wait. */
     public Map<String, RoleStats> stats() {
         Map<String, RoleStats> out = new LinkedHashMap<>();
-        roles.forEach((name, c) -> out.put(name, new RoleStats(c.calls.get(), c.peak.get(), Duration.ofNanos(c.queueNanos.get()))));
+        roles.forEach((name, c) -> out.put(name, new RoleStats(c.calls(), c.peak(), c.queueWait())));
         return new java.util.TreeMap<>(out);
     }
 
     public RoleStats stats(String role) {
-        Counters c = roles.get(role);
-        return c == null ? new RoleStats(0, 0, Duration.ZERO) : new RoleStats(c.calls.get(), c.peak.get(), Duration.ofNanos(c.queueNanos.get()));
+        TimedSlots c = roles.get(role);
+        return c == null ? new RoleStats(0, 0, Duration.ZERO) : new RoleStats(c.calls(), c.peak(), c.queueWait());
     }
 
     /** Calls of the role holding a slot right now. */
     public int inFlight(String role) {
-        Counters c = roles.get(role);
-        return c == null ? 0 : c.inFlight.get();
+        TimedSlots c = roles.get(role);
+        return c == null ? 0 : c.inFlight();
     }
 
     /** Starts counting peaks afresh (e.g. after a warm-up). */
     public void resetPeaks() {
-        roles.values().forEach(c -> c.peak.set(c.inFlight.get()));
+        roles.values().forEach(TimedSlots::resetPeak);
     }
 }
