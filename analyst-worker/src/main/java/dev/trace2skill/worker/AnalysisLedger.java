@@ -96,7 +96,7 @@ public class AnalysisLedger {
                             ON CONFLICT (patch_id) DO UPDATE SET attempts = job_attempts.attempts + 1, last_worker = excluded.last_worker,
                                 last_started_at = now()
                             RETURNING attempts""")
-                .bind("patchId", patchId).bind("runId", runId).bind("worker", worker)
+                    .bind("patchId", patchId).bind("runId", runId).bind("worker", worker)
                     .mapTo(Integer.class).one());
         } catch (RuntimeException e) {
             LOG.warnf("cannot count the start of %s: %s", patchId, e.getMessage());

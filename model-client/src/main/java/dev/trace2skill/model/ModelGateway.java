@@ -42,7 +42,12 @@ public class ModelGateway {
     io.vertx.core.Vertx vertx;
 
     /** One HTTP client for every endpoint (pooled connections per server), on the service's Vert.x event loops. */
-    private volatile io.vertx.core.http.HttpClient http;
+    private io.vertx.core.http.HttpClient http;
+
+    @jakarta.annotation.PostConstruct
+    void init() {
+        http = ModelHttpClient.vertxClient(vertx, Duration.ofSeconds(10));
+    }
 
     private final Map<String, Guard> guards = new ConcurrentHashMap<>();
     private final Map<String, Semaphore> slots = new ConcurrentHashMap<>();
@@ -207,7 +212,7 @@ public class ModelGateway {
 
     private ChatModel build(Target t) {
         return new OpenAiChatModel.OpenAiChatModelBuilder()
-                .httpClientBuilder(new ModelHttpClient.Builder(vertx, http()))
+                .httpClientBuilder(new ModelHttpClient.Builder(vertx, http))
                 .baseUrl(t.baseUrl())
                 .apiKey(t.apiKey() == null ? "none" : t.apiKey())
                 .modelName(t.model())
@@ -216,19 +221,6 @@ public class ModelGateway {
                 .timeout(t.timeout())
                 .maxRetries(0)
                 .build();
-    }
-
-    private io.vertx.core.http.HttpClient http() {
-        io.vertx.core.http.HttpClient c = http;
-        if (c == null) {
-            synchronized (this) {
-                if (http == null) {
-                    http = ModelHttpClient.vertxClient(vertx, Duration.ofSeconds(10));
-                }
-                c = http;
-            }
-        }
-        return c;
     }
 
     /** 429, 5xx and transport failures are worth retrying; 4xx answers are not. */
