@@ -540,7 +540,7 @@ public final class PipelineBench {
         say("host CPU from the first push to S*: %.1f core-seconds busy of %.1f (%d cores), this benchmark's processes %.1f, everything else %.1f",
                 hostBusy, wall * Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors(), ours,
                 Math.max(0, hostBusy - ours));
-        say("load average at the end: %s", loadAverage());
+        say("load average at the end: %s", IngestBench.loadAverage());
 
         // ScaleSim with this run's configuration and costs
         double workerCpu = 0;
@@ -649,14 +649,6 @@ public final class PipelineBench {
         return out;
     }
 
-    static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).strip();
-        } catch (IOException e) {
-            return "?";
-        }
-    }
-
     private static long[] longs(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
@@ -731,19 +723,10 @@ public final class PipelineBench {
         }
 
         private void sample() {
+            long[] cpu = WorkerBench.cpu(procs, infra); // each service, Kafka, PostgreSQL with its backends, this JVM
             long[] row = new long[names.size() + 1];
             row[0] = System.currentTimeMillis();
-            for (int i = 0; i < procs.size(); i++) {
-                row[i + 1] = procs.get(i).cpuMillis();
-            }
-            row[procs.size() + 1] = ServiceProcess.cpuMillis(infra.kafka().pid());
-            long pgPid = infra.postgres().pid();
-            long pg = ServiceProcess.cpuMillis(pgPid);
-            for (ProcessHandle h : ProcessHandle.of(pgPid).map(p -> p.descendants().toList()).orElse(List.of())) {
-                pg += Math.max(0, ServiceProcess.cpuMillis(h.pid()));
-            }
-            row[procs.size() + 2] = pg;
-            row[procs.size() + 3] = ServiceProcess.cpuMillis(ProcessHandle.current().pid());
+            System.arraycopy(cpu, 0, row, 1, cpu.length);
             samples.add(row);
             int inFlight = model.inFlight(PipelineModel.SUCCESS) + model.inFlight(PipelineModel.ERROR) + model.inFlight(PipelineModel.MERGE);
             busy.add(new long[]{row[0], inFlight, hostBusyTicks()});
