@@ -120,9 +120,13 @@ public final class ModelHttpClient implements HttpClient {
                     }
                 }));
         try {
+            // the request's idle timeout ends the exchange first; this wait is only the backstop
             answer = done.get(readTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof TimeoutException) {
+                throw new ModelTransportException("the model server at " + request.url() + " did not answer within " + readTimeout, cause);
+            }
             throw new ModelTransportException("cannot reach the model server at " + request.url() + ": " + cause, cause);
         } catch (TimeoutException e) {
             throw new ModelTransportException("the model server at " + request.url() + " did not answer within " + readTimeout, e);

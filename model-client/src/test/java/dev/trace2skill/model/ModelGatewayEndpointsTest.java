@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Per-endpoint limits and per-run endpoints of the gateway every loop calls through. */
 @QuarkusTest
@@ -50,6 +51,20 @@ class ModelGatewayEndpointsTest {
         // the server could serve 16 at once; the gateway lets two through at a time: three waves of 200 ms
         assertThat(slow.peakConcurrency()).isEqualTo(2);
         assertThat(tookMs).isGreaterThanOrEqualTo(600);
+    }
+
+    @Test
+    void aServerThatDoesNotAnswerWithinTheEndpointTimeoutFailsTheCallAfterItsRetries() {
+        ModelGateway.Target stalled = gateway.resolve(new ModelSettings("stalled", null, null, null, null));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> gateway.chat(stalled, List.of(UserMessage.from("hello")), List.of()))
+                .isInstanceOf(ModelGateway.ModelUnavailableException.class)
+                .hasMessageContaining("did not answer within PT0.3S");
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        // three attempts (two retries) of 300 ms each, with short backoffs between them, well before the 2 s answer
+        assertThat(tookMs).isBetween(900L, 1_900L);
+        assertThat(registry.find("t2s.model.retries").tags("endpoint", "stalled", "reason", "transport").counter()).isNotNull()
+                .satisfies(c -> assertThat(c.count()).isEqualTo(2.0));
     }
 
     @Test
