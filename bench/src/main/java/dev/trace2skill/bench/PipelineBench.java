@@ -35,8 +35,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * PipelineBench (issue 18): the whole pipeline as a user runs it, against what the model server allows.
  *
  * <p>Real Kafka and PostgreSQL (local-infra), and the four services as processes from their packaged jars:
- * trace-ingest, W analyst-workers in one consumer group ({@code T2S_WORKER_MAX_IN_FLIGHT} = C, and as many calls to
- * the model endpoint), the merger (merge concurrency m, as many calls to its endpoint) and the evaluator. The model
+ * trace-ingest, W analyst-workers in one consumer group (C calls in flight to the model endpoint,
+ * {@code T2S_MODEL_MAX_CONCURRENT}; C + H jobs in flight, {@code T2S_WORKER_MAX_IN_FLIGHT}, where the headroom H lets
+ * a freed model slot go at once to a job already prepared instead of waiting for the next job to be read, parsed and
+ * counted on a busy host), the merger (merge concurrency m, as many calls to its endpoint) and the evaluator. The model
  * server ({@link RoleLatencyModelServer}, in this JVM) holds each call for its role's latency L in one of its role's K
  * slots and answers every role validly ({@link PipelineModel}). For each N: N arithmetic word-problem trajectories
  * (a share of them failed, each carrying its question, expected answer and checker, so the error analyst replays it in
@@ -48,6 +50,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * registry's version); the model-bound ideal ⌈N·c / min(K, W·C)⌉·L + Σ_l ⌈g_l / min(m, K_merge)⌉·L_merge with c
  * measured and g_l from the actual tree; wall / ideal; calls and peak concurrency per role; CPU per process and RSS per
  * service; then {@link ScaleSim} given the same configuration and the costs measured in this run, predicted vs measured.
+ * Beside the services' logs, for looking into a run: {@code analyses.csv} (each analysis: worker, analyst, model calls,
+ * start and end) and {@code cpu.csv} (each process's and the host's CPU and the calls in flight, every quarter second).
  *
  * <pre>
  * $JAVA_HOME/bin/java -cp "bench/target/classes:bench/target/lib/*" dev.trace2skill.bench.PipelineBench --trajectories 512,5000
@@ -61,11 +65,11 @@ public final class PipelineBench {
      * @param latencyMs per role (success, error, merge)
      * @param slots     K per role (success, error, merge)
      */
-    public record Config(List<Integer> trajectories, double failureShare, int workers, int inFlight, Map<String, Long> latencyMs,
+    public record Config(List<Integer> trajectories, double failureShare, int workers, int inFlight, int jobHeadroom, Map<String, Long> latencyMs,
                          Map<String, Integer> slots, int branching, int mergeConcurrency, int partitions, int batch, int pushClients,
                          int warmup, String jvmOpts, Path logs, long seed, Duration timeout) {
         public static Config of(List<Integer> trajectories, int workers, int inFlight, long latencyMs, int slots, Path logs) {
-            return new Config(trajectories, 0.5, workers, inFlight, lanes(latencyMs, latencyMs, latencyMs), lanes(slots, slots, slots), 5,
+            return new Config(trajectories, 0.5, workers, inFlight, 0, lanes(latencyMs, latencyMs, latencyMs), lanes(slots, slots, slots), 5,
                     32, 16, 100, 2, 64, ServiceProcess.DEFAULT_JVM_OPTS, logs, 18, Duration.ofMinutes(30));
         }
 
@@ -78,17 +82,17 @@ public final class PipelineBench {
         }
 
         public Config withWarmup(int n) {
-            return new Config(trajectories, failureShare, workers, inFlight, latencyMs, slots, branching, mergeConcurrency, partitions, batch,
+            return new Config(trajectories, failureShare, workers, inFlight, jobHeadroom, latencyMs, slots, branching, mergeConcurrency, partitions, batch,
                     pushClients, n, jvmOpts, logs, seed, timeout);
         }
 
         public Config withMerge(int branching, int mergeConcurrency) {
-            return new Config(trajectories, failureShare, workers, inFlight, latencyMs, slots, branching, mergeConcurrency, partitions, batch,
+            return new Config(trajectories, failureShare, workers, inFlight, jobHeadroom, latencyMs, slots, branching, mergeConcurrency, partitions, batch,
                     pushClients, warmup, jvmOpts, logs, seed, timeout);
         }
 
         public Config withPartitions(int p) {
-            return new Config(trajectories, failureShare, workers, inFlight, latencyMs, slots, branching, mergeConcurrency, p, batch,
+            return new Config(trajectories, failureShare, workers, inFlight, jobHeadroom, latencyMs, slots, branching, mergeConcurrency, p, batch,
                     pushClients, warmup, jvmOpts, logs, seed, timeout);
         }
     }
@@ -128,6 +132,7 @@ public final class PipelineBench {
         d.put("failure-share", "0.5");
         d.put("workers", "4");
         d.put("in-flight", "32");
+        d.put("job-headroom", "0");
         d.put("latency-ms", "2000");
         d.put("success-latency-ms", "");
         d.put("error-latency-ms", "");
@@ -151,7 +156,7 @@ public final class PipelineBench {
         int k = a.integer("slots");
         Map<String, Long> latency = Config.lanes(orLong(a, "success-latency-ms", l), orLong(a, "error-latency-ms", l), orLong(a, "merge-latency-ms", l));
         Map<String, Integer> slots = Config.lanes(orInt(a, "success-slots", k), orInt(a, "error-slots", k), orInt(a, "merge-slots", k));
-        Config cfg = new Config(a.integers("trajectories"), a.decimal("failure-share"), a.integer("workers"), a.integer("in-flight"), latency, slots,
+        Config cfg = new Config(a.integers("trajectories"), a.decimal("failure-share"), a.integer("workers"), a.integer("in-flight"), a.integer("job-headroom"), latency, slots,
                 a.integer("branching"), a.integer("merge-concurrency"), a.integer("partitions"), a.integer("batch"), a.integer("push-clients"),
                 a.integer("warmup"), a.get("jvm-opts"), Path.of(a.get("logs")), a.longValue("seed"), Duration.ofMinutes(a.integer("timeout-min")));
         run(cfg);
@@ -250,7 +255,7 @@ public final class PipelineBench {
             Map<String, String> e = new LinkedHashMap<>(env);
             e.put("HOSTNAME", "bench-worker-" + i);
             e.put("T2S_INGEST_URL", ingest.url());
-            e.put("T2S_WORKER_MAX_IN_FLIGHT", Integer.toString(cfg.inFlight()));
+            e.put("T2S_WORKER_MAX_IN_FLIGHT", Integer.toString(cfg.inFlight() + cfg.jobHeadroom()));
             e.put("T2S_MODEL_MAX_CONCURRENT", Integer.toString(cfg.inFlight()));
             ServiceProcess w = ServiceProcess.start("analyst-worker", "analyst-worker-" + i, e, workerJvmOpts(cfg.jvmOpts()), logs);
             workers.add(w);
@@ -297,7 +302,32 @@ public final class PipelineBench {
         for (ServiceProcess p : all) {
             p.saveMetrics();
         }
+        writeTimeline(t, logs.resolve("analyses.csv"));
+        sampler.writeCsv(logs.resolve("cpu.csv"), t.firstPush);
         return report(t, before, after, sampler, all, clientBefore, clientAfter);
+    }
+
+    /**
+     * Each analysis of the measured run as the worker's ledger has it (worker, analyst, model calls, start and end in
+     * seconds from the first push), to see how the workers' slots were filled. The end is when the ledger recorded the
+     * result (after it was on Kafka), the start that less the analysis' own duration, so both lag by the publish.
+     */
+    private void writeTimeline(Timeline t, Path csv) throws SQLException, IOException {
+        StringBuilder out = new StringBuilder("worker,analyst,model_calls,start_s,end_s\n");
+        try (Connection c = DriverManager.getConnection(jdbc, PostgresServer.USER, "");
+             PreparedStatement ps = c.prepareStatement("""
+                     SELECT worker, analyst, model_calls, (extract(epoch FROM finished_at) * 1000)::bigint - latency_ms,
+                            (extract(epoch FROM finished_at) * 1000)::bigint
+                     FROM worker.analyses WHERE run_id = ? ORDER BY 4""")) {
+            ps.setString(1, t.runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.append(String.format(Locale.ROOT, "%s,%s,%d,%.3f,%.3f%n", rs.getString(1), rs.getString(2), rs.getInt(3),
+                            (rs.getLong(4) - t.firstPush) / 1e3, (rs.getLong(5) - t.firstPush) / 1e3));
+                }
+            }
+        }
+        Files.writeString(csv, out);
     }
 
     /** What one run's clock and records say, in epoch milliseconds. */
@@ -372,7 +402,7 @@ public final class PipelineBench {
             if (s.equals("failed") || s.equals("needs_approval") || s.equals("cancelled")) {
                 throw new IllegalStateException("run " + t.runId + " ended " + s + ": " + status);
             }
-            Thread.sleep(100);
+            Thread.sleep(500); // the wall comes from the services' rows, not from this poll, which should cost the host little
         }
         throw new IllegalStateException("run " + t.runId + " not done within " + cfg.timeout() + ": " + status);
     }
@@ -730,6 +760,24 @@ public final class PipelineBench {
             samples.add(row);
             int inFlight = model.inFlight(PipelineModel.SUCCESS) + model.inFlight(PipelineModel.ERROR) + model.inFlight(PipelineModel.MERGE);
             busy.add(new long[]{row[0], inFlight, hostBusyTicks()});
+        }
+
+        /** CPU seconds of each process and of the host per sample interval, from {@code t0} (epoch ms), for looking into a run. */
+        void writeCsv(Path csv, long t0) throws IOException {
+            StringBuilder out = new StringBuilder("t_s,calls_in_flight,host," + String.join(",", names).replace(' ', '_') + "\n");
+            synchronized (samples) {
+                for (int i = 1; i < samples.size(); i++) {
+                    long[] a = samples.get(i - 1);
+                    long[] b = samples.get(i);
+                    double dt = Math.max(1, b[0] - a[0]) / 1e3;
+                    out.append(String.format(Locale.ROOT, "%.2f,%d,%.2f", (b[0] - t0) / 1e3, busy.get(i)[1], (busy.get(i)[2] - busy.get(i - 1)[2]) / 100.0 / dt));
+                    for (int k = 1; k < b.length; k++) {
+                        out.append(String.format(Locale.ROOT, ",%.2f", (b[k] - a[k]) / 1e3 / dt));
+                    }
+                    out.append('\n');
+                }
+            }
+            Files.writeString(csv, out);
         }
 
         /** Busy jiffies of the whole host (all CPUs: user, nice, system, irq, softirq, steal) from /proc/stat. */
