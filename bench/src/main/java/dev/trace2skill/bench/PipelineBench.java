@@ -762,7 +762,10 @@ public final class PipelineBench {
             busy.add(new long[]{row[0], inFlight, hostBusyTicks()});
         }
 
-        /** CPU seconds of each process and of the host per sample interval, from {@code t0} (epoch ms), for looking into a run. */
+        /**
+         * Per sample interval (seconds from {@code t0}, epoch ms): the model calls in flight, the host's busy cores and
+         * each process's cores (CPU seconds per second), for looking into a run.
+         */
         void writeCsv(Path csv, long t0) throws IOException {
             StringBuilder out = new StringBuilder("t_s,calls_in_flight,host," + String.join(",", names).replace(' ', '_') + "\n");
             synchronized (samples) {

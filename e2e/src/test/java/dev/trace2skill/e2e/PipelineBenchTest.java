@@ -52,14 +52,14 @@ class PipelineBenchTest {
         assertThat(r.cpuSeconds()).containsKeys("trace-ingest", "analyst-worker-1", "merger", "evaluator", "kafka", "postgresql");
         assertThat(r.rss()).containsKeys("trace-ingest", "analyst-worker-1", "merger", "evaluator");
         // the files for looking into a run: one line per analysis (each within the wall), the CPU per quarter second
-        List<String> analyses = Files.readAllLines(Path.of("target/pipeline-logs/N16/analyses.csv"));
+        List<String> analyses = Files.readAllLines(cfg.logs().resolve("N16").resolve("analyses.csv"));
         assertThat(analyses.getFirst()).isEqualTo("worker,analyst,model_calls,start_s,end_s");
         assertThat(analyses.subList(1, analyses.size())).hasSize(16).allSatisfy(line -> {
             String[] f = line.split(",");
             assertThat(f[0]).isEqualTo("bench-worker-1");
             assertThat(Double.parseDouble(f[4])).isGreaterThanOrEqualTo(Double.parseDouble(f[3])).isLessThanOrEqualTo(r.wall());
         });
-        List<String> cpu = Files.readAllLines(Path.of("target/pipeline-logs/N16/cpu.csv"));
+        List<String> cpu = Files.readAllLines(cfg.logs().resolve("N16").resolve("cpu.csv"));
         assertThat(cpu.getFirst()).startsWith("t_s,calls_in_flight,host,trace-ingest,analyst-worker-1,merger,evaluator,kafka,postgresql");
         assertThat(cpu).hasSizeGreaterThan(2);
     }

@@ -125,11 +125,11 @@ public final class ModelHttpClient implements HttpClient {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             if (cause instanceof TimeoutException) {
-                throw new ModelTransportException("the model server at " + request.url() + " did not answer within " + readTimeout, cause);
+                throw notAnswered(request, cause);
             }
             throw new ModelTransportException("cannot reach the model server at " + request.url() + ": " + cause, cause);
         } catch (TimeoutException e) {
-            throw new ModelTransportException("the model server at " + request.url() + " did not answer within " + readTimeout, e);
+            throw notAnswered(request, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ModelTransportException("interrupted while calling the model server", e);
@@ -139,6 +139,11 @@ public final class ModelHttpClient implements HttpClient {
             throw new ModelHttpException(answer.status(), answer.body(), retryAfter(retry == null || retry.isEmpty() ? null : retry.get(0)));
         }
         return SuccessfulHttpResponse.builder().statusCode(answer.status()).headers(answer.headers()).body(answer.body()).build();
+    }
+
+    /** The request's idle timeout, or the backstop wait behind it, ran out. */
+    private ModelTransportException notAnswered(HttpRequest request, Throwable cause) {
+        return new ModelTransportException("the model server at " + request.url() + " did not answer within " + readTimeout, cause);
     }
 
     /** Response headers by lower-case name. */
