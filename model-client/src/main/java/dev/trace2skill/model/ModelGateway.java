@@ -1,6 +1,7 @@
 package dev.trace2skill.model;
 
 import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -11,6 +12,7 @@ import dev.trace2skill.core.pipeline.BaseUrls;
 import dev.trace2skill.core.pipeline.ModelSettings;
 import dev.trace2skill.core.trajectory.TokenUsage;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.faulttolerance.api.Guard;
@@ -23,11 +25,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Every model call goes through here. Per endpoint: at most {@code max-concurrent} calls in flight from this replica
- * (callers wait; a server is not flooded), retries of 429, 5xx and transport failures with exponential backoff and
+ * (callers wait, a conversation's next turn before a first call: {@link ModelSlots}; a server is not flooded), retries of 429, 5xx and transport failures with exponential backoff and
  * jitter that also wait out the server's {@code Retry-After}, and a circuit breaker. Tokens come from the server's
  * {@code usage}. Latency, tokens and retries are exported as metrics.
  */
@@ -50,7 +52,8 @@ public class ModelGateway {
     }
 
     private final Map<String, Guard> guards = new ConcurrentHashMap<>();
-    private final Map<String, Semaphore> slots = new ConcurrentHashMap<>();
+    private final Map<String, ModelSlots> slots = new ConcurrentHashMap<>();
+    private final Map<String, Timer> slotWaits = new ConcurrentHashMap<>();
     private final Map<Target, ChatModel> models = new ConcurrentHashMap<>();
 
     /**
@@ -156,11 +159,21 @@ public class ModelGateway {
             request.toolSpecifications(tools);
         }
         ChatRequest built = request.build();
-        Semaphore slot = slots.computeIfAbsent(target.endpoint(), k -> new Semaphore(target.maxConcurrent(), true));
+        ModelSlots slot = slots.computeIfAbsent(target.endpoint(), k -> slots(k, target.maxConcurrent()));
         Guard guard = guards.computeIfAbsent(target.endpoint(), this::guard);
+        // a conversation the model has answered before is continued by this call (an agent loop's tool round, a repair)
+        ModelSlots.Turn turn = messages.stream().anyMatch(AiMessage.class::isInstance) ? ModelSlots.Turn.NEXT : ModelSlots.Turn.FIRST;
+        long waitStart = System.nanoTime();
+        try {
+            slot.acquire(turn);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ModelUnavailableException("interrupted while waiting for " + target, e);
+        }
+        slotWait(target.endpoint(), turn).record(System.nanoTime() - waitStart, TimeUnit.NANOSECONDS);
+        // the latency is the call's own, from its slot on (the wait for the slot is t2s.model.slot.wait)
         Timer.Sample sample = Timer.start(registry);
         try {
-            slot.acquire();
             ChatResponse response;
             try {
                 response = guard.call(() -> model.chat(built), ChatResponse.class);
@@ -173,13 +186,27 @@ public class ModelGateway {
             tokens(target, "prompt").increment(usage.promptTokens());
             tokens(target, "completion").increment(usage.completionTokens());
             return new Reply(response, usage);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ModelUnavailableException("interrupted while waiting for " + target, e);
         } catch (Exception e) {
             sample.stop(timer(target, "error"));
             throw new ModelUnavailableException("model call to " + target + " failed: " + describe(e), e);
         }
+    }
+
+    /** An endpoint's slots, with a gauge of the calls waiting for them by turn. */
+    private ModelSlots slots(String endpoint, int maxConcurrent) {
+        ModelSlots s = new ModelSlots(maxConcurrent);
+        for (ModelSlots.Turn turn : ModelSlots.Turn.values()) {
+            Gauge.builder("t2s.model.slot.waiting", s, x -> x.waiting(turn))
+                    .description("model calls waiting for one of the endpoint's max-concurrent slots, by turn (a conversation's next turn goes first)")
+                    .tags("endpoint", endpoint, "turn", turn.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+        }
+        return s;
+    }
+
+    private Timer slotWait(String endpoint, ModelSlots.Turn turn) {
+        return slotWaits.computeIfAbsent(endpoint + '\n' + turn, k -> Timer.builder("t2s.model.slot.wait")
+                .description("how long a model call waited for one of the endpoint's max-concurrent slots, by turn")
+                .tags("endpoint", endpoint, "turn", turn.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
     }
 
     private Guard guard(String endpoint) {

@@ -28,6 +28,8 @@ class AgentLoopTest {
     AgentLoop loop;
     @Inject
     ModelGateway gateway;
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
 
     final ScriptedModelServer model = ModelServers.scripted();
 
@@ -74,6 +76,11 @@ class AgentLoopTest {
         return loop.run(gateway.resolve(ModelSettings.DEFAULTS), OPENING, ToolBox.of(desk, new Clock()), rules);
     }
 
+    long slotWaits(String turn) {
+        var timer = registry.find("t2s.model.slot.wait").tag("turn", turn).timer();
+        return timer == null ? 0 : timer.count();
+    }
+
     AgentLoop.Rules untilSubmitted(int turns) {
         return AgentLoop.Rules.turns(turns).doneWhen(() -> desk.answer != null);
     }
@@ -85,9 +92,14 @@ class AgentLoopTest {
                         200, null, java.time.Duration.ZERO, new Reply.Usage(100, 20)),
                 Reply.toolCall("submit_answer", "{\"answer\": \"42\"}").withUsage(150, 10),
                 Reply.text("never asked"));
+        long firstCalls = slotWaits("first");
+        long nextTurns = slotWaits("next");
         AgentLoop.Outcome out = run(untilSubmitted(8));
         assertThat(out.end()).isEqualTo(AgentLoop.End.DONE);
         assertThat(desk.answer).isEqualTo("42");
+        // the opening call took its slot as a first call, the tool round as the conversation's next turn
+        assertThat(slotWaits("first") - firstCalls).isEqualTo(1);
+        assertThat(slotWaits("next") - nextTurns).isEqualTo(1);
         assertThat(out.calls()).isEqualTo(2);
         assertThat(out.usage().total()).isEqualTo(280);
         // the stop condition ends the loop: no call after the answer was recorded
