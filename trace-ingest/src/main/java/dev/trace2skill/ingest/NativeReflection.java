@@ -18,7 +18,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection(registerFullHierarchy = true, targets = {
         AnalysisJob.class, DraftRequest.class, PatchResult.class, RunConfig.class, RunEvent.class, RunStarted.class,
-        SkillDrafted.class, SkillEvolved.class, Trajectory.class, RunRequest.class, IngestReport.class,
+        SkillDrafted.class, SkillEvolved.class, Trajectory.class, RunRequest.class, IngestReport.class, PublishedJob.class,
         dev.trace2skill.core.pipeline.SkillSnapshot.class, com.fasterxml.jackson.databind.JsonNode.class})
 final class NativeReflection {
     private NativeReflection() {

@@ -14,7 +14,6 @@ import dev.trace2skill.core.pipeline.SkillSnapshot;
 import dev.trace2skill.core.pipeline.Topics;
 import dev.trace2skill.core.pipeline.UnverifiedPolicy;
 import dev.trace2skill.core.skill.SkillBundle;
-import dev.trace2skill.core.trajectory.Trajectory;
 import dev.trace2skill.service.Outgoing;
 import dev.trace2skill.service.Violations;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -273,17 +272,17 @@ public class RunLauncher {
         Chunk chunk = new Chunk();
         int[] published = {0};
         int[] byReference = {0};
+        // S0 and the configuration are the same in every job: written once; a stored body is already a trajectory's JSON
+        String snapshotJson = Json.write(snapshot);
+        String configJson = config == null ? null : Json.write(config);
         trajectories.forRun(runId, inlineTrajectoryBytes, t -> {
             String key = Topics.jobKey(runId, t.id());
             AnalystKind analyst = AnalystKind.fromWire(t.analyst());
-            AnalysisJob job = t.body() != null
-                    ? new AnalysisJob(key, runId, analyst, snapshot, Json.read(t.body(), Trajectory.class), config, total)
-                    : new AnalysisJob(key, runId, analyst, snapshot, null, config, total,
-                    new AnalysisJob.TrajectoryRef(t.id(), t.success(), t.bodyBytes()));
             if (t.body() == null) {
                 byReference[0]++;
             }
-            String value = Json.write(job);
+            String value = Json.write(new PublishedJob(key, runId, analyst, snapshotJson, t.body(), configJson, total,
+                    t.body() != null ? null : new AnalysisJob.TrajectoryRef(t.id(), t.success(), t.bodyBytes())));
             chunk.add(Outgoing.toPartition((first + published[0]++) % partitions, key, value), value.length());
             if (chunk.records.size() >= CHUNK_RECORDS || chunk.bytes >= CHUNK_BYTES) {
                 chunk.send();
