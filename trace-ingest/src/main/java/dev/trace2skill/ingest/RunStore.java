@@ -193,30 +193,26 @@ public class RunStore {
         return scalar("SELECT status FROM runs WHERE id = :id", runId).map(RunStatus::fromWire);
     }
 
-    /** Counts a patch result once: the first result for a job wins, redeliveries change nothing. */
+    /**
+     * Counts a patch result once: the first result for a job wins, redeliveries change nothing. One statement (the job's
+     * result and the run's counts change together or not at all), one round trip per result.
+     */
     public boolean record(PatchResult r) {
-        return jdbi.inTransaction(h -> {
-            int changed = h.createUpdate("""
-                            UPDATE run_jobs SET result = :result WHERE run_id = :run AND trajectory_id = :trajectory AND result IS NULL""")
-                    .bind("result", r.status().name()).bind("run", r.runId()).bind("trajectory", r.trajectoryId())
-                    .execute();
-            if (changed == 1) {
-                boolean ok = r.proposed();
-                h.createUpdate("""
-                                UPDATE runs SET analyses_done = analyses_done + :done, analyses_failed = analyses_failed + :failed,
-                                       patches = patches + :patches, prompt_tokens = prompt_tokens + :prompt,
-                                       completion_tokens = completion_tokens + :completion, updated_at = now()
-                                WHERE id = :id""")
-                        .bind("done", ok ? 1 : 0)
-                        .bind("failed", ok ? 0 : 1)
-                        .bind("patches", ok && r.patch() != null ? 1 : 0)
-                        .bind("prompt", r.usage() == null ? 0L : r.usage().promptTokens())
-                        .bind("completion", r.usage() == null ? 0L : r.usage().completionTokens())
-                        .bind("id", r.runId())
-                        .execute();
-            }
-            return changed == 1;
-        });
+        boolean ok = r.proposed();
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        WITH job AS (UPDATE run_jobs SET result = :result
+                                     WHERE run_id = :run AND trajectory_id = :trajectory AND result IS NULL RETURNING run_id)
+                        UPDATE runs SET analyses_done = analyses_done + :done, analyses_failed = analyses_failed + :failed,
+                               patches = patches + :patches, prompt_tokens = prompt_tokens + :prompt,
+                               completion_tokens = completion_tokens + :completion, updated_at = now()
+                        FROM job WHERE runs.id = job.run_id""")
+                .bind("result", r.status().name()).bind("run", r.runId()).bind("trajectory", r.trajectoryId())
+                .bind("done", ok ? 1 : 0)
+                .bind("failed", ok ? 0 : 1)
+                .bind("patches", ok && r.patch() != null ? 1 : 0)
+                .bind("prompt", r.usage() == null ? 0L : r.usage().promptTokens())
+                .bind("completion", r.usage() == null ? 0L : r.usage().completionTokens())
+                .execute() == 1);
     }
 
     public void mergeProgress(RunEvent e) {
