@@ -35,13 +35,24 @@ class ModelSlotsTest {
         }
     }
 
+    /** Slots of which every one is held. */
+    private static ModelSlots allHeld(int permits) throws InterruptedException {
+        ModelSlots slots = new ModelSlots(permits);
+        for (int i = 0; i < permits; i++) {
+            slots.acquire(i % 2 == 0 ? ModelSlots.Turn.FIRST : ModelSlots.Turn.NEXT);
+        }
+        return slots;
+    }
+
+    /** A latch that is open: a caller given it gives its slot back as soon as it has it. */
+    private static final CountDownLatch AT_ONCE = new CountDownLatch(0);
+
     @Test
     void aFreedSlotGoesToAWaitingNextTurnBeforeFirstCallsThatCameEarlierAndEachKindKeepsItsOrder() throws Exception {
-        ModelSlots slots = new ModelSlots(1);
-        slots.acquire(ModelSlots.Turn.FIRST);
+        ModelSlots slots = allHeld(1);
+        // each caller gives its slot back at once, so the order of grants is the order of the list
         List<String> order = new CopyOnWriteArrayList<>();
-        CountDownLatch open = new CountDownLatch(1);
-        open.countDown(); // each caller gives its slot back at once, so the order of grants is the order of the list
+        CountDownLatch open = AT_ONCE;
         Thread f1 = caller(slots, ModelSlots.Turn.FIRST, "first-1", order, open);
         until(() -> slots.waiting(ModelSlots.Turn.FIRST) == 1);
         Thread f2 = caller(slots, ModelSlots.Turn.FIRST, "first-2", order, open);
@@ -62,10 +73,7 @@ class ModelSlotsTest {
 
     @Test
     void neverMoreCallsHoldASlotThanThePermitsAndAFreeSlotIsTakenAtOnce() throws Exception {
-        ModelSlots slots = new ModelSlots(3);
-        for (int i = 0; i < 3; i++) {
-            slots.acquire(i % 2 == 0 ? ModelSlots.Turn.FIRST : ModelSlots.Turn.NEXT);
-        }
+        ModelSlots slots = allHeld(3);
         List<String> order = new CopyOnWriteArrayList<>();
         CountDownLatch hold = new CountDownLatch(1);
         Thread waiting = caller(slots, ModelSlots.Turn.NEXT, "fourth", order, hold);
@@ -81,10 +89,9 @@ class ModelSlotsTest {
 
     @Test
     void anInterruptedWaiterLeavesTheQueueAndTakesNoSlot() throws Exception {
-        ModelSlots slots = new ModelSlots(1);
-        slots.acquire(ModelSlots.Turn.FIRST);
+        ModelSlots slots = allHeld(1);
         List<String> order = new CopyOnWriteArrayList<>();
-        CountDownLatch open = new CountDownLatch(0);
+        CountDownLatch open = AT_ONCE;
         Thread gone = caller(slots, ModelSlots.Turn.NEXT, "gone", order, open);
         until(() -> slots.waiting(ModelSlots.Turn.NEXT) == 1);
         Thread stays = caller(slots, ModelSlots.Turn.FIRST, "stays", order, open);
