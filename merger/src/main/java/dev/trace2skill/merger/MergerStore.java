@@ -91,16 +91,28 @@ public class MergerStore {
      * so that two results of a run never deadlock upgrading a shared lock), so that it serialises with the merge's
      * switch to {@code merging}: a result that commits before the switch is in the pool the merge reads, one that comes
      * after is stored as late. A pooled result moves the run's deadline to now + its idle timeout (never past its cap).
+     * Every stored result is counted in {@code pool_sizes}, which {@link #runsToMerge} reads.
      */
     public Saved savePatch(PatchResult p) {
         return jdbi.inTransaction(h -> {
             Optional<String> status = h.createQuery("SELECT status FROM runs WHERE run_id = :runId FOR NO KEY UPDATE")
                     .bind("runId", p.runId()).mapTo(String.class).findOne();
             boolean late = status.isPresent() && !status.get().equals(MergeStatus.COLLECTING.wire());
-            int inserted = h.createUpdate("""
-                            INSERT INTO patches (patch_id, run_id, job_id, trajectory_id, trajectory_success, analyst, status, body, late)
-                            VALUES (:patchId, :runId, :jobId, :trajectoryId, :success, :analyst, :status, :body, :late)
-                            ON CONFLICT (patch_id) DO NOTHING""")
+            // one statement stores the result, counts it in its pool's size and, when it is pooled, moves the deadline
+            int inserted = h.createQuery("""
+                            WITH stored AS (
+                                INSERT INTO patches (patch_id, run_id, job_id, trajectory_id, trajectory_success, analyst, status, body, late)
+                                VALUES (:patchId, :runId, :jobId, :trajectoryId, :success, :analyst, :status, :body, :late)
+                                ON CONFLICT (patch_id) DO NOTHING RETURNING run_id),
+                            sized AS (
+                                INSERT INTO pool_sizes (run_id, patches) SELECT run_id, 1 FROM stored
+                                ON CONFLICT (run_id) DO UPDATE SET patches = pool_sizes.patches + 1),
+                            moved AS (
+                                UPDATE runs SET last_result_at = now(),
+                                       deadline = LEAST(now() + coalesce(idle_ms, 0) * interval '1 millisecond', coalesce(max_deadline, 'infinity'))
+                                WHERE run_id = :runId AND status = :collecting AND idle_ms IS NOT NULL AND NOT :late
+                                  AND EXISTS (SELECT 1 FROM stored))
+                            SELECT count(*) FROM stored""")
                     .bind("patchId", p.patchId())
                     .bind("runId", p.runId())
                     .bind("jobId", p.jobId())
@@ -110,15 +122,8 @@ public class MergerStore {
                     .bind("status", p.status().name())
                     .bind("body", Json.write(p))
                     .bind("late", late)
-                    .execute();
-            if (inserted == 1 && !late) {
-                h.createUpdate("""
-                                UPDATE runs SET last_result_at = now(),
-                                       deadline = LEAST(now() + coalesce(idle_ms, 0) * interval '1 millisecond', coalesce(max_deadline, 'infinity'))
-                                WHERE run_id = :runId AND status = :collecting AND idle_ms IS NOT NULL""")
-                        .bind("runId", p.runId()).bind("collecting", MergeStatus.COLLECTING.wire())
-                        .execute();
-            }
+                    .bind("collecting", MergeStatus.COLLECTING.wire())
+                    .mapTo(Integer.class).one();
             return inserted == 0 ? Saved.DUPLICATE : late ? Saved.LATE : Saved.POOLED;
         });
     }
@@ -200,15 +205,24 @@ public class MergerStore {
      * to merge then fails with the reason instead of collecting for ever); and interrupted merges.
      */
     public List<String> runsToMerge() {
+        // the pool's size as stored decides first; only a pool that has reached its jobs is counted by distinct job (CASE
+        // keeps that count from running for every collecting run on every result)
         return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT r.run_id FROM runs r
+                        SELECT r.run_id FROM runs r LEFT JOIN pool_sizes s ON s.run_id = r.run_id
                         WHERE r.status = :merging
-                           OR (r.status = :collecting AND (
-                                (SELECT count(DISTINCT p.job_id) FROM patches p WHERE p.run_id = r.run_id) >= r.total_jobs
-                             OR r.deadline < now()))
+                           OR (r.status = :collecting AND (r.deadline < now() OR CASE
+                                WHEN coalesce(s.patches, 0) >= r.total_jobs
+                                THEN (SELECT count(DISTINCT p.job_id) FROM patches p WHERE p.run_id = r.run_id) >= r.total_jobs
+                                ELSE false END))
                         ORDER BY r.started_at""")
                 .bind("merging", MergeStatus.MERGING.wire()).bind("collecting", MergeStatus.COLLECTING.wire())
                 .mapTo(String.class).list());
+    }
+
+    /** How many results the run's pool holds (those that arrived before its merge started), without reading them. */
+    public int pooled(String runId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM patches WHERE run_id = :runId AND NOT late")
+                .bind("runId", runId).mapTo(Integer.class).one());
     }
 
     /** The run's results that arrived before its merge started (the pool), in arrival order. */

@@ -48,7 +48,7 @@ public class RunOutputResource {
         o.put("status", run.status().wire());
         o.put("skill", run.s0().ref());
         o.put("jobs", run.jobIds().size());
-        o.put("results", store.results(id).size());
+        o.put("results", store.pooled(id));
         MergerStore.Window w = store.window(id);
         o.put("late", w.late());
         o.put("deadline", run.deadline().toString());

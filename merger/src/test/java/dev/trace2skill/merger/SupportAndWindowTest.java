@@ -65,6 +65,8 @@ class SupportAndWindowTest {
                     + "\n\n## Payments\nUse one certificate at most. Fare details are in references/fares.md.\n",
             "references/fares.md", FARES));
     final ScriptedModelServer model = ModelServerResource.server();
+    @jakarta.inject.Inject
+    MergerStore store;
 
     @BeforeEach
     void foldIdenticalMerges() {
@@ -104,6 +106,25 @@ class SupportAndWindowTest {
 
     static String get(String path) {
         return given().get(path).then().statusCode(200).extract().asString();
+    }
+
+    @Test
+    void resultsStoredBeforeTheirRunIsAnnouncedCountTowardsItsPoolAndItsLastJobStartsTheMerge() {
+        String runId = "run-early";
+        Edit dates = append("Rules", "- Confirm the travel dates before booking.");
+        PatchResult first = result(runId, "t0", "task-a", AnalystKind.SUCCESS, null, null, dates);
+        send(first);
+        send(first); // a redelivery is stored once
+        send(result(runId, "t1", "task-b", AnalystKind.SUCCESS, null, null, dates));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> store.pooled(runId) == 2);
+
+        start(runId, config(AnalysisEngine.LLM, 5, 1), List.of("t0", "t1", "t2"));
+        assertThat(awaitStatus(runId, "collecting", Duration.ofSeconds(30)).path("results").asInt()).isEqualTo(2);
+        send(result(runId, "t2", "task-c", AnalystKind.SUCCESS, null, null, dates));
+        // the pool's size starts the merge as soon as the third job has answered, well before the 20 s merge window
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> !given().get("/v1/runs/" + runId).then().extract().path("status").equals("collecting"));
+        assertThat(awaitStatus(runId, "done", Duration.ofSeconds(90)).path("results").asInt()).isEqualTo(3);
     }
 
     @Test
