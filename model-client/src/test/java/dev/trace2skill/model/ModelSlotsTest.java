@@ -27,6 +27,14 @@ class ModelSlotsTest {
         });
     }
 
+    /** Starts a caller and returns once it waits, as the {@code position}-th waiting call of its kind. */
+    private static Thread queued(ModelSlots slots, ModelSlots.Turn turn, String name, List<String> order, CountDownLatch hold,
+                                 int position) throws InterruptedException {
+        Thread t = caller(slots, turn, name, order, hold);
+        until(() -> slots.waiting(turn) == position);
+        return t;
+    }
+
     private static void until(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
@@ -52,15 +60,10 @@ class ModelSlotsTest {
         ModelSlots slots = allHeld(1);
         // each caller gives its slot back at once, so the order of grants is the order of the list
         List<String> order = new CopyOnWriteArrayList<>();
-        CountDownLatch open = AT_ONCE;
-        Thread f1 = caller(slots, ModelSlots.Turn.FIRST, "first-1", order, open);
-        until(() -> slots.waiting(ModelSlots.Turn.FIRST) == 1);
-        Thread f2 = caller(slots, ModelSlots.Turn.FIRST, "first-2", order, open);
-        until(() -> slots.waiting(ModelSlots.Turn.FIRST) == 2);
-        Thread n1 = caller(slots, ModelSlots.Turn.NEXT, "next-1", order, open);
-        until(() -> slots.waiting(ModelSlots.Turn.NEXT) == 1);
-        Thread n2 = caller(slots, ModelSlots.Turn.NEXT, "next-2", order, open);
-        until(() -> slots.waiting(ModelSlots.Turn.NEXT) == 2);
+        Thread f1 = queued(slots, ModelSlots.Turn.FIRST, "first-1", order, AT_ONCE, 1);
+        Thread f2 = queued(slots, ModelSlots.Turn.FIRST, "first-2", order, AT_ONCE, 2);
+        Thread n1 = queued(slots, ModelSlots.Turn.NEXT, "next-1", order, AT_ONCE, 1);
+        Thread n2 = queued(slots, ModelSlots.Turn.NEXT, "next-2", order, AT_ONCE, 2);
 
         slots.release();
         for (Thread t : List.of(f1, f2, n1, n2)) {
@@ -76,8 +79,7 @@ class ModelSlotsTest {
         ModelSlots slots = allHeld(3);
         List<String> order = new CopyOnWriteArrayList<>();
         CountDownLatch hold = new CountDownLatch(1);
-        Thread waiting = caller(slots, ModelSlots.Turn.NEXT, "fourth", order, hold);
-        until(() -> slots.waiting(ModelSlots.Turn.NEXT) == 1);
+        Thread waiting = queued(slots, ModelSlots.Turn.NEXT, "fourth", order, hold, 1);
         Thread.sleep(50);
         assertThat(order).as("a fourth call waits while three hold the slots").isEmpty();
         slots.release();
@@ -91,11 +93,8 @@ class ModelSlotsTest {
     void anInterruptedWaiterLeavesTheQueueAndTakesNoSlot() throws Exception {
         ModelSlots slots = allHeld(1);
         List<String> order = new CopyOnWriteArrayList<>();
-        CountDownLatch open = AT_ONCE;
-        Thread gone = caller(slots, ModelSlots.Turn.NEXT, "gone", order, open);
-        until(() -> slots.waiting(ModelSlots.Turn.NEXT) == 1);
-        Thread stays = caller(slots, ModelSlots.Turn.FIRST, "stays", order, open);
-        until(() -> slots.waiting(ModelSlots.Turn.FIRST) == 1);
+        Thread gone = queued(slots, ModelSlots.Turn.NEXT, "gone", order, AT_ONCE, 1);
+        Thread stays = queued(slots, ModelSlots.Turn.FIRST, "stays", order, AT_ONCE, 1);
         gone.interrupt();
         gone.join(10_000);
         assertThat(slots.waiting(ModelSlots.Turn.NEXT)).isZero();
