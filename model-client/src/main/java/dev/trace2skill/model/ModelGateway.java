@@ -22,6 +22,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -198,7 +199,7 @@ public class ModelGateway {
         for (ModelSlots.Turn turn : ModelSlots.Turn.values()) {
             Gauge.builder("t2s.model.slot.waiting", s, x -> x.waiting(turn))
                     .description("model calls waiting for one of the endpoint's max-concurrent slots, by turn (a conversation's next turn goes first)")
-                    .tags("endpoint", endpoint, "turn", turn.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+                    .tags("endpoint", endpoint, "turn", turn.name().toLowerCase(Locale.ROOT)).register(registry);
         }
         return s;
     }
@@ -206,7 +207,7 @@ public class ModelGateway {
     private Timer slotWait(String endpoint, ModelSlots.Turn turn) {
         return slotWaits.computeIfAbsent(endpoint + '\n' + turn, k -> Timer.builder("t2s.model.slot.wait")
                 .description("how long a model call waited for one of the endpoint's max-concurrent slots, by turn")
-                .tags("endpoint", endpoint, "turn", turn.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
+                .tags("endpoint", endpoint, "turn", turn.name().toLowerCase(Locale.ROOT)).publishPercentileHistogram().register(registry));
     }
 
     private Guard guard(String endpoint) {
@@ -326,7 +327,7 @@ public class ModelGateway {
     /** Counts how a {@link RepairLoop} or {@link AgentLoop} ended. */
     void loopEnded(String loop, Enum<?> end) {
         Counter.builder("t2s.model.loops").description("model interaction loops ended, by loop and how they ended")
-                .tags("loop", loop, "end", end.name().toLowerCase(java.util.Locale.ROOT)).register(registry).increment();
+                .tags("loop", loop, "end", end.name().toLowerCase(Locale.ROOT)).register(registry).increment();
     }
 
     private Counter retries(String endpoint, String reason) {
