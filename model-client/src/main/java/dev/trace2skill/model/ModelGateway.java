@@ -30,9 +30,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Every model call goes through here. Per endpoint: at most {@code max-concurrent} calls in flight from this replica
- * (callers wait, a conversation's next turn before a first call: {@link ModelSlots}; a server is not flooded), retries of 429, 5xx and transport failures with exponential backoff and
- * jitter that also wait out the server's {@code Retry-After}, and a circuit breaker. Tokens come from the server's
- * {@code usage}. Latency, tokens and retries are exported as metrics.
+ * (callers wait, a conversation's next turn before a first call: {@link ModelSlots}; a server is not flooded), retries
+ * of 429, 5xx and transport failures with exponential backoff and jitter that also wait out the server's
+ * {@code Retry-After}, and a circuit breaker. Tokens come from the server's {@code usage}. Latency, slot waits, tokens
+ * and retries are exported as metrics.
  */
 @ApplicationScoped
 public class ModelGateway {
