@@ -60,25 +60,35 @@ public final class PatchOrder {
     }
 
     /**
+     * How many candidates the similarity order compares at each step: the patches left for a group's next member, the
+     * groups left for the chain's next group. A pool within it is searched exhaustively; a larger one in the order of
+     * {@link #candidateOrder}, where alike patches sit close, so the cost grows as |P|·window instead of |P|².
+     */
+    public static final int SEARCH_WINDOW = 512;
+
+    public static List<Patch> bySimilarity(List<Patch> pool, int branching, TextEmbedder embedder) {
+        return bySimilarity(pool, branching, embedder, SEARCH_WINDOW);
+    }
+
+    /**
      * Orders the pool by the similarity of the patches' edits. Starting from the section order, each level-1 group
      * (with the sizes {@link MergePlan} will cut: ⌈n/B⌉ groups differing by at most one) takes the first patch not yet
      * placed and then, one by one, the patch most similar to the group so far (cosine with the sum of its members'
-     * mean edit embeddings). The groups of each size are then chained, each followed by the most similar remaining
-     * one, so that similar groups also meet at the next level. Patches without edits go last.
+     * mean edit embeddings) among the first {@code window} left. The groups of each size are then chained, each
+     * followed by the most similar of the first {@code window} groups left, so that similar groups also meet at the
+     * next level. Patches without edits go last.
      */
-    public static List<Patch> bySimilarity(List<Patch> pool, int branching, TextEmbedder embedder) {
+    public static List<Patch> bySimilarity(List<Patch> pool, int branching, TextEmbedder embedder, int window) {
+        if (window < 1) {
+            throw new IllegalArgumentException("the search window must be at least 1, not " + window);
+        }
         List<Patch> base = bySections(pool);
         int n = base.size();
         if (n <= 2 || branching < 2 || n <= branching) {
             return base;
         }
         float[][] vectors = patchVectors(base, embedder);
-        List<Integer> remaining = new ArrayList<>();
-        List<Integer> empty = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            (vectors[i] == null ? empty : remaining).add(i);
-        }
-        remaining.addAll(empty);
+        Remaining remaining = new Remaining(candidateOrder(vectors, window));
         int groupCount = (n + branching - 1) / branching;
         int size = n / groupCount;
         int larger = n % groupCount;
@@ -86,20 +96,10 @@ public final class PatchOrder {
         List<float[]> centroids = new ArrayList<>();
         for (int g = 0; g < groupCount; g++) {
             int want = size + (g < larger ? 1 : 0);
-            List<Integer> group = new ArrayList<>(List.of(remaining.remove(0)));
+            List<Integer> group = new ArrayList<>(List.of(remaining.take(remaining.first())));
             float[] sum = vectors[group.get(0)] == null ? null : vectors[group.get(0)].clone();
             while (group.size() < want) {
-                int best = 0;
-                double bestSim = Double.NEGATIVE_INFINITY;
-                for (int k = 0; sum != null && k < remaining.size(); k++) {
-                    float[] v = vectors[remaining.get(k)];
-                    double sim = v == null ? -2 : TextEmbedder.cosine(sum, v);
-                    if (sim > bestSim) {
-                        bestSim = sim;
-                        best = k;
-                    }
-                }
-                int chosen = remaining.remove(best);
+                int chosen = remaining.take(sum == null ? remaining.first() : remaining.mostSimilar(sum, vectors, window));
                 group.add(chosen);
                 if (sum != null && vectors[chosen] != null) {
                     add(sum, vectors[chosen]);
@@ -108,47 +108,152 @@ public final class PatchOrder {
             groups.add(group);
             centroids.add(sum == null ? null : normalise(sum));
         }
+        float[][] groupVectors = centroids.toArray(new float[0][]);
         List<Patch> out = new ArrayList<>(n);
-        for (List<Integer> block : List.of(range(0, larger), range(larger, groupCount))) {
-            for (int g : chain(block, centroids)) {
+        for (int[] block : List.of(range(0, larger), range(larger, groupCount))) {
+            for (int g : chain(block, groupVectors, window)) {
                 groups.get(g).forEach(i -> out.add(base.get(i)));
             }
         }
         return out;
     }
 
-    private static List<Integer> range(int from, int to) {
-        List<Integer> r = new ArrayList<>();
+    private static int[] range(int from, int to) {
+        int[] r = new int[to - from];
         for (int i = from; i < to; i++) {
-            r.add(i);
+            r[i - from] = i;
         }
         return r;
     }
 
-    /** The groups in nearest-neighbour order from the first one. */
-    private static List<Integer> chain(List<Integer> groups, List<float[]> centroids) {
-        List<Integer> left = new ArrayList<>(groups);
+    /** The groups in nearest-neighbour order from the first one, each chosen among the first {@code window} left. */
+    private static List<Integer> chain(int[] groups, float[][] centroids, int window) {
         List<Integer> out = new ArrayList<>();
-        if (left.isEmpty()) {
+        if (groups.length == 0) {
             return out;
         }
-        int current = left.remove(0);
+        Remaining left = new Remaining(groups);
+        int current = left.take(left.first());
         out.add(current);
         while (!left.isEmpty()) {
-            int best = 0;
+            current = left.take(centroids[current] == null ? left.first() : left.mostSimilar(centroids[current], centroids, window));
+            out.add(current);
+        }
+        return out;
+    }
+
+    /**
+     * The order in which patches are candidates. A pool within the window keeps the section order, patches without
+     * edits last. A larger one is bucketed around ⌈√n⌉ anchors, chosen farthest first (the first patch, then each
+     * time the patch least like all anchors so far): each patch goes to its most similar anchor, the buckets follow
+     * the anchors' order, and within a bucket the patches most like its anchor come first (cost n·√n cosines). Patches that say the same thing share an anchor, so they sit within one window
+     * of each other even when analysts put them in different sections.
+     */
+    static int[] candidateOrder(float[][] vectors, int window) {
+        int n = vectors.length;
+        List<Integer> withEdits = new ArrayList<>();
+        List<Integer> empty = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            (vectors[i] == null ? empty : withEdits).add(i);
+        }
+        List<Integer> order = new ArrayList<>(n);
+        if (withEdits.size() <= window + 1) {
+            order.addAll(withEdits);
+        } else {
+            int m = withEdits.size();
+            int anchorCount = (int) Math.ceil(Math.sqrt(m));
+            // farthest-point anchors: the first patch, then each time the patch least like every anchor so far, so
+            // that every distinct lesson gets an anchor of its own before any lesson gets two
+            int[] anchorOf = new int[n];
+            double[] closeness = new double[n];
+            java.util.Arrays.fill(closeness, Double.NEGATIVE_INFINITY);
+            int anchor = withEdits.get(0);
+            for (int a = 0; a < anchorCount; a++) {
+                int next = -1;
+                double least = Double.POSITIVE_INFINITY;
+                for (int i : withEdits) {
+                    double sim = TextEmbedder.cosine(vectors[anchor], vectors[i]);
+                    if (sim > closeness[i]) {
+                        closeness[i] = sim;
+                        anchorOf[i] = a;
+                    }
+                    if (closeness[i] < least) {
+                        least = closeness[i];
+                        next = i;
+                    }
+                }
+                anchor = next;
+            }
+            withEdits.sort(Comparator.comparingInt((Integer i) -> anchorOf[i])
+                    .thenComparing(i -> -closeness[i])
+                    .thenComparingInt(i -> i));
+            order.addAll(withEdits);
+        }
+        order.addAll(empty);
+        return order.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Indices not yet placed, in candidate order; taking one is O(1) (a doubly linked list over the positions). */
+    private static final class Remaining {
+        private final int[] items;
+        private final int[] next;
+        private final int[] prev;
+        private int head;
+        private int size;
+
+        Remaining(int[] items) {
+            this.items = items;
+            int n = items.length;
+            next = new int[n];
+            prev = new int[n];
+            for (int k = 0; k < n; k++) {
+                next[k] = k + 1;
+                prev[k] = k - 1;
+            }
+            head = n == 0 ? -1 : 0;
+            size = n;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        /** The position of the first index left. */
+        int first() {
+            return head;
+        }
+
+        /** The position, among the first {@code window} left, of the index whose vector is most similar to {@code to}; the first on ties. */
+        int mostSimilar(float[] to, float[][] vectors, int window) {
+            int best = head;
             double bestSim = Double.NEGATIVE_INFINITY;
-            for (int k = 0; centroids.get(current) != null && k < left.size(); k++) {
-                float[] c = centroids.get(left.get(k));
-                double sim = c == null ? -2 : TextEmbedder.cosine(centroids.get(current), c);
+            int seen = 0;
+            for (int k = head; k >= 0 && k < items.length && seen < window; k = next[k], seen++) {
+                float[] v = vectors[items[k]];
+                double sim = v == null ? -2 : TextEmbedder.cosine(to, v);
                 if (sim > bestSim) {
                     bestSim = sim;
                     best = k;
                 }
             }
-            current = left.remove(best);
-            out.add(current);
+            return best;
         }
-        return out;
+
+        /** Removes the index at {@code position} and returns it. */
+        int take(int position) {
+            int p = prev[position];
+            int q = next[position];
+            if (p >= 0) {
+                next[p] = q;
+            } else {
+                head = q < items.length ? q : -1;
+            }
+            if (q < items.length) {
+                prev[q] = p;
+            }
+            size--;
+            return items[position];
+        }
     }
 
     /** The normalised mean embedding of each patch's edits (null for a patch without edits). */
