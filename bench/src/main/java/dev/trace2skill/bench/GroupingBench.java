@@ -73,7 +73,7 @@ public final class GroupingBench {
 
     public static void main(String[] argv) throws Exception {
         Args args = new Args(argv, Map.of(
-                "branching", "5", "duplicate", "0.8", "synthetic-patches", "150", "seed", "7"),
+                "branching", "5", "duplicate", "0.8", "synthetic-patches", "150", "seed", "7", "scale-patches", ""),
                 "GroupingBench: similarity vs section grouping of the merge pool (issue 11)");
         int branching = args.integer("branching");
         double duplicate = args.decimal("duplicate");
@@ -161,7 +161,39 @@ public final class GroupingBench {
                 }
             }
         }
+        if (!args.get("scale-patches").isBlank()) {
+            orderingAtScale(policy, args.integers("scale-patches"), args.integer("seed"), branching, duplicate, embedder);
+        }
         System.out.printf(Locale.ROOT, "%nend: RSS %d MiB, peak %d MiB%n", rssKiB() / 1024, hwmKiB() / 1024);
+    }
+
+    /**
+     * The similarity order's cost and quality as the pool grows: the exhaustive search (every patch left is a
+     * candidate, |P|² cosines) against the merger's windowed one ({@link PatchOrder#SEARCH_WINDOW}) on synthetic pools of
+     * each size, embedded once beforehand so that only the ordering is timed; duplicate pairs meeting at level 1 as the
+     * measure of quality, the section order as the floor.
+     */
+    static void orderingAtScale(String policy, List<Integer> sizes, int seed, int branching, double duplicate, TextEmbedder embedder) {
+        System.out.printf(Locale.ROOT, "%n== the similarity order as the pool grows (synthetic pools, B = %d, window %d; texts embedded before the clock starts)%n",
+                branching, PatchOrder.SEARCH_WINDOW);
+        System.out.printf(Locale.ROOT, "%8s %8s %-22s %11s %15s%n", "patches", "edits", "order", "time (ms)", "dups met at L1");
+        for (int size : sizes) {
+            List<Patch> pool = synthetic(policy, size, seed);
+            embedder.embed(pool.stream().flatMap(p -> p.edits().stream()).map(TextEmbedder::text).toList());
+            int edits = pool.stream().mapToInt(p -> p.edits().size()).sum();
+            Map<String, java.util.function.Supplier<List<Patch>>> orders = new LinkedHashMap<>();
+            orders.put("by sections", () -> PatchOrder.bySections(pool));
+            orders.put("similarity, exhaustive", () -> PatchOrder.bySimilarity(pool, branching, embedder, pool.size()));
+            orders.put("similarity, windowed", () -> PatchOrder.bySimilarity(pool, branching, embedder));
+            for (Map.Entry<String, java.util.function.Supplier<List<Patch>>> order : orders.entrySet()) {
+                order.getValue().get(); // once untimed, so that both searches run compiled
+                long t0 = System.nanoTime();
+                List<Patch> ordered = order.getValue().get();
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                PatchOrder.DuplicateMeetings met = PatchOrder.duplicateMeetings(ordered, branching, embedder, duplicate);
+                System.out.printf(Locale.ROOT, "%8d %8d %-22s %11d %7d/%-7d%n", size, edits, order.getKey(), ms, met.metAtLevel1(), met.pairs());
+            }
+        }
     }
 
     record Result(double l1In, double l1Out, int rootIn, Patch pStar) {
