@@ -99,7 +99,7 @@ public final class PatchOrder {
             List<Integer> group = new ArrayList<>(List.of(remaining.take(remaining.first())));
             float[] sum = vectors[group.get(0)] == null ? null : vectors[group.get(0)].clone();
             while (group.size() < want) {
-                int chosen = remaining.take(sum == null ? remaining.first() : remaining.mostSimilar(sum, vectors, window));
+                int chosen = remaining.take(remaining.mostSimilar(sum, vectors, window));
                 group.add(chosen);
                 if (sum != null && vectors[chosen] != null) {
                     add(sum, vectors[chosen]);
@@ -136,70 +136,69 @@ public final class PatchOrder {
         int current = left.take(left.first());
         out.add(current);
         while (!left.isEmpty()) {
-            current = left.take(centroids[current] == null ? left.first() : left.mostSimilar(centroids[current], centroids, window));
+            current = left.take(left.mostSimilar(centroids[current], centroids, window));
             out.add(current);
         }
         return out;
     }
 
     /**
-     * The order in which patches are candidates. A pool within the window keeps the section order, patches without
-     * edits last. A larger one is bucketed around ⌈√n⌉ anchors, chosen farthest first (the first patch, then each
-     * time the patch least like all anchors so far): each patch goes to its most similar anchor, the buckets follow
-     * the anchors' order, and within a bucket the patches most like its anchor come first (cost n·√n cosines). Patches that say the same thing share an anchor, so they sit within one window
-     * of each other even when analysts put them in different sections.
+     * The order in which patches are candidates: those with edits, then those without, in section order. When more
+     * than one window of patches has edits, they are first bucketed around anchors ({@link #sortAroundAnchors}).
      */
     static int[] candidateOrder(float[][] vectors, int window) {
-        int n = vectors.length;
         List<Integer> withEdits = new ArrayList<>();
         List<Integer> empty = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < vectors.length; i++) {
             (vectors[i] == null ? empty : withEdits).add(i);
         }
-        List<Integer> order = new ArrayList<>(n);
-        if (withEdits.size() <= window + 1) {
-            order.addAll(withEdits);
-        } else {
-            int m = withEdits.size();
-            int anchorCount = (int) Math.ceil(Math.sqrt(m));
-            // farthest-point anchors: the first patch, then each time the patch least like every anchor so far, so
-            // that every distinct lesson gets an anchor of its own before any lesson gets two
-            int[] anchorOf = new int[n];
-            double[] closeness = new double[n];
-            java.util.Arrays.fill(closeness, Double.NEGATIVE_INFINITY);
-            int anchor = withEdits.get(0);
-            for (int a = 0; a < anchorCount; a++) {
-                int next = -1;
-                double least = Double.POSITIVE_INFINITY;
-                for (int i : withEdits) {
-                    double sim = TextEmbedder.cosine(vectors[anchor], vectors[i]);
-                    if (sim > closeness[i]) {
-                        closeness[i] = sim;
-                        anchorOf[i] = a;
-                    }
-                    if (closeness[i] < least) {
-                        least = closeness[i];
-                        next = i;
-                    }
-                }
-                anchor = next;
-            }
-            withEdits.sort(Comparator.comparingInt((Integer i) -> anchorOf[i])
-                    .thenComparing(i -> -closeness[i])
-                    .thenComparingInt(i -> i));
-            order.addAll(withEdits);
+        if (withEdits.size() > window + 1) {
+            sortAroundAnchors(withEdits, vectors);
         }
-        order.addAll(empty);
-        return order.stream().mapToInt(Integer::intValue).toArray();
+        withEdits.addAll(empty);
+        return withEdits.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Indices not yet placed, in candidate order; taking one is O(1) (a doubly linked list over the positions). */
+    /**
+     * Sorts patches into buckets around ⌈√m⌉ anchors chosen farthest first (the first patch, then each time the patch
+     * least like all anchors so far, so that every distinct lesson gets an anchor of its own before any lesson gets
+     * two): each patch goes to its most similar anchor, the buckets follow the anchors' order, and within a bucket the
+     * patches most like its anchor come first (cost m·√m cosines). Patches that say the same thing share an anchor, so
+     * they sit within one window of each other even when analysts put them in different sections.
+     */
+    private static void sortAroundAnchors(List<Integer> patches, float[][] vectors) {
+        int anchorCount = (int) Math.ceil(Math.sqrt(patches.size()));
+        int[] anchorOf = new int[vectors.length];
+        double[] closeness = new double[vectors.length];
+        java.util.Arrays.fill(closeness, Double.NEGATIVE_INFINITY);
+        int anchor = patches.get(0);
+        for (int a = 0; a < anchorCount; a++) {
+            int next = -1;
+            double least = Double.POSITIVE_INFINITY;
+            for (int i : patches) {
+                double sim = TextEmbedder.cosine(vectors[anchor], vectors[i]);
+                if (sim > closeness[i]) {
+                    closeness[i] = sim;
+                    anchorOf[i] = a;
+                }
+                if (closeness[i] < least) {
+                    least = closeness[i];
+                    next = i;
+                }
+            }
+            anchor = next;
+        }
+        patches.sort(Comparator.comparingInt((Integer i) -> anchorOf[i])
+                .thenComparing(i -> -closeness[i])
+                .thenComparingInt(i -> i));
+    }
+
+    /** Indices not yet placed, in candidate order; taking one is O(1) (a doubly linked list over the positions, -1 its end). */
     private static final class Remaining {
         private final int[] items;
         private final int[] next;
         private final int[] prev;
         private int head;
-        private int size;
 
         Remaining(int[] items) {
             this.items = items;
@@ -207,15 +206,14 @@ public final class PatchOrder {
             next = new int[n];
             prev = new int[n];
             for (int k = 0; k < n; k++) {
-                next[k] = k + 1;
+                next[k] = k + 1 < n ? k + 1 : -1;
                 prev[k] = k - 1;
             }
             head = n == 0 ? -1 : 0;
-            size = n;
         }
 
         boolean isEmpty() {
-            return size == 0;
+            return head < 0;
         }
 
         /** The position of the first index left. */
@@ -223,12 +221,15 @@ public final class PatchOrder {
             return head;
         }
 
-        /** The position, among the first {@code window} left, of the index whose vector is most similar to {@code to}; the first on ties. */
+        /**
+         * The position, among the first {@code window} left, of the index whose vector is most similar to {@code to}
+         * (the first on ties, and the first left when there is nothing to compare with: {@code to} is null).
+         */
         int mostSimilar(float[] to, float[][] vectors, int window) {
             int best = head;
             double bestSim = Double.NEGATIVE_INFINITY;
             int seen = 0;
-            for (int k = head; k >= 0 && k < items.length && seen < window; k = next[k], seen++) {
+            for (int k = head; to != null && k >= 0 && seen < window; k = next[k], seen++) {
                 float[] v = vectors[items[k]];
                 double sim = v == null ? -2 : TextEmbedder.cosine(to, v);
                 if (sim > bestSim) {
@@ -246,12 +247,11 @@ public final class PatchOrder {
             if (p >= 0) {
                 next[p] = q;
             } else {
-                head = q < items.length ? q : -1;
+                head = q;
             }
-            if (q < items.length) {
+            if (q >= 0) {
                 prev[q] = p;
             }
-            size--;
             return items[position];
         }
     }
