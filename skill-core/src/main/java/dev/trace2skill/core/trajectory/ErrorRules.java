@@ -51,15 +51,17 @@ public final class ErrorRules {
     static final int WINDOW = 20_000;
     /** A first line longer than this is prose (a search snippet): the phrase rules only fire there when the phrase opens the line. */
     static final int SHORT_LINE = 120;
+    /** On a longer first line, a phrase rule fires only when its match starts at one of the line's first this many characters. */
+    static final int PHRASE_OPENING = 4;
 
     public static final ErrorRules DEFAULT = new ErrorRules(List.of());
 
-    private static final Pattern TRACEBACK_PATTERN = Pattern.compile(
+    static final Pattern TRACEBACK_PATTERN = Pattern.compile(
             "Traceback \\(most recent call last\\):|(?m)^Exception in thread \"|(?m)^\\s+at [\\w$.<>]+\\([\\w$.-]*:\\d+(:\\d+)?\\)\\s*$"
                     + "|(?m)^panic: |(?m)^goroutine \\d+ \\[running\\]:|thread '[^']{1,200}' panicked at");
-    private static final Pattern EXIT_PATTERN = Pattern.compile(
+    static final Pattern EXIT_PATTERN = Pattern.compile(
             "(?i)\\b(?:exit(?:ed)?[ _]?(?:with[ _])?(?:code|status)|return[ _]?code|returncode|exitcode)\"?\\s*(?:[:=]|is|of)?\\s*\\(?(-?\\d{1,5})\\b");
-    private static final Pattern HTTP_PATTERN = Pattern.compile(
+    static final Pattern HTTP_PATTERN = Pattern.compile(
             "(?i)\\bHTTP/\\d(?:\\.\\d)?\\s+([45]\\d\\d)\\b|\\b(?:status[ _]?code|statusCode|http[ _]status)\"?\\s*[:=]?\\s*\"?([45]\\d\\d)\\b"
                     + "|\\bstatus\"?\\s*[:=]\\s*\"?([45]\\d\\d)\\b"
                     + "|\\b([45]\\d\\d)\\s+(?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Method Not Allowed|Not Acceptable"
@@ -71,10 +73,10 @@ public final class ErrorRules {
     private static final Pattern ERROR_PHRASE = Pattern.compile(
             "(?i)\\b(?:generated an exception|unknown (?:tool|command|function|action)|invalid (?:action|tool|command|function call)"
                     + "|is not a valid (?:tool|action)|permission denied|command not found|timed out|segmentation fault)\\b");
-    private static final Pattern NOT_FOUND_PHRASE = Pattern.compile(
+    static final Pattern NOT_FOUND_PHRASE = Pattern.compile(
             "(?i)\\b(?:could ?not find|couldn't find|can ?not find|can't find|could not be found|cannot be found|not found"
                     + "|no such file or directory|does not exist|doesn't exist|unable to (?:find|locate))\\b");
-    private static final Pattern NO_RESULTS_PHRASE = Pattern.compile(
+    static final Pattern NO_RESULTS_PHRASE = Pattern.compile(
             "(?i)\\bno (?:more |search )?results?\\b|\\b0 results\\b|\\bzero results\\b|\\bno (?:matches|matching \\w+|documents|records|entries|hits)\\b"
                     + "|\\bnothing (?:was )?found\\b|\\bfound nothing\\b|\\breturned nothing\\b");
     private static final Pattern EMPTY_RESULT = Pattern.compile("(?i)^(?:none|null|nil)$");
@@ -133,16 +135,19 @@ public final class ErrorRules {
         if (o.charAt(0) == '{' && o.length() <= 1_000_000 && errorObject(o)) {
             return TOOL_ERROR;
         }
-        if (TRACEBACK_PATTERN.matcher(window).find()) {
+        if (mayHoldTraceback(window) && TRACEBACK_PATTERN.matcher(window).find()) {
             return TRACEBACK;
         }
-        Matcher exit = EXIT_PATTERN.matcher(window);
-        while (exit.find()) {
-            if (parseNonZero(exit.group(1))) {
-                return EXIT_CODE;
+        if (mayHoldExitCode(window)) {
+            Matcher exit = EXIT_PATTERN.matcher(window);
+            while (exit.find()) {
+                if (parseNonZero(exit.group(1))) {
+                    return EXIT_CODE;
+                }
             }
         }
-        if (HTTP_PATTERN.matcher(window.length() > 2_000 ? window.substring(0, 2_000) : window).find()) {
+        String head = window.length() > 2_000 ? window.substring(0, 2_000) : window;
+        if (mayHoldHttpStatus(head) && HTTP_PATTERN.matcher(head).find()) {
             return HTTP_ERROR;
         }
         int nl = o.indexOf('\n');
@@ -165,10 +170,118 @@ public final class ErrorRules {
         return null;
     }
 
-    /** A phrase fires on a short first line, or on a long one only when it opens it. */
-    private static boolean phrase(Pattern p, String first, boolean shortLine) {
+    /**
+     * A phrase fires on a short first line, or on a long one only when it opens it (starts at one of its first
+     * {@value #PHRASE_OPENING} characters). A long line is only tried there: a match starting at one of those positions
+     * exists exactly when the leftmost match starts within them, and the bounds stay transparent so {@code \b} sees
+     * the characters around.
+     */
+    static boolean phrase(Pattern p, String first, boolean shortLine) {
         Matcher m = p.matcher(first);
-        return m.find() && (shortLine || m.start() <= 3);
+        if (shortLine) {
+            return m.find();
+        }
+        m.useTransparentBounds(true);
+        for (int start = 0; start < PHRASE_OPENING && start < first.length(); start++) {
+            if (m.region(start, first.length()).lookingAt()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /*
+     * Cheap tests run before the scanning patterns (measured on tau-bench's tool replies, 357 characters on average:
+     * the seven patterns took about 100 µs per observation, mostly finding nothing). Each test is a necessary condition
+     * of its pattern, true for every text the pattern finds something in, so a false one skips the pattern without
+     * changing any result; ErrorRulesTest checks that on crafted texts and on the shared trajectories.
+     */
+
+    /**
+     * Every alternative of {@link #TRACEBACK_PATTERN} holds one of its literals, or is a line that opens with white
+     * space and then "at ".
+     */
+    static boolean mayHoldTraceback(String s) {
+        return s.contains("Traceback (most recent call last):") || s.contains("Exception in thread \"") || s.contains("panic: ")
+                || s.contains("goroutine ") || s.contains("' panicked at") || indentedAt(s);
+    }
+
+    /**
+     * Whether some "at " follows white space that begins a line: the run of white space before it reaches the text's
+     * start, holds a line break, or follows a line separator.
+     */
+    private static boolean indentedAt(String s) {
+        for (int at = s.indexOf("at "); at >= 0; at = s.indexOf("at ", at + 1)) {
+            int run = at;
+            while (run > 0 && isRegexSpace(s.charAt(run - 1))) {
+                run--;
+            }
+            if (run == at) {
+                continue;
+            }
+            if (run == 0 || isLineTerminator(s.charAt(run - 1))) {
+                return true;
+            }
+            for (int i = run; i < at; i++) {
+                if (s.charAt(i) == '\n' || s.charAt(i) == '\r') {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Every alternative of {@link #EXIT_PATTERN} opens with "exit" or "return", in any case. */
+    static boolean mayHoldExitCode(String s) {
+        return containsIgnoreCase(s, "exit") || containsIgnoreCase(s, "return");
+    }
+
+    /**
+     * Every alternative of {@link #HTTP_PATTERN} holds "http/", "status" or "&lt;title&gt;" in any case, or a code
+     * 4xx/5xx followed by white space (the reason-phrase alternative).
+     */
+    static boolean mayHoldHttpStatus(String s) {
+        return containsIgnoreCase(s, "status") || containsIgnoreCase(s, "http/") || containsIgnoreCase(s, "<title>") || codeThenSpace(s);
+    }
+
+    private static boolean codeThenSpace(String s) {
+        for (int i = 0; i + 3 < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c == '4' || c == '5') && isDigit(s.charAt(i + 1)) && isDigit(s.charAt(i + 2)) && isRegexSpace(s.charAt(i + 3))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code s} holds {@code lower} (ASCII, lower case) in any case. It finds at least what a pattern's
+     * {@code (?i)} finds (ASCII case folding): {@link String#regionMatches(boolean, int, String, int, int)} folds more.
+     */
+    private static boolean containsIgnoreCase(String s, String lower) {
+        char first = lower.charAt(0); // a letter or '<': c | 0x20 is it for both of an ASCII letter's cases
+        int last = s.length() - lower.length();
+        for (int i = 0; i <= last; i++) {
+            if ((s.charAt(i) | 0x20) == first && s.regionMatches(true, i, lower, 0, lower.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code \s} without UNICODE_CHARACTER_CLASS. */
+    private static boolean isRegexSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+    }
+
+    /** What ends a line for {@code (?m)^} without UNIX_LINES. */
+    private static boolean isLineTerminator(char c) {
+        return c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029';
+    }
+
+    /** {@code \d} without UNICODE_CHARACTER_CLASS. */
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static boolean parseNonZero(String n) {

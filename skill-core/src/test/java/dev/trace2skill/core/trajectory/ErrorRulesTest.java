@@ -145,4 +145,87 @@ class ErrorRulesTest {
         assertThat(byRule.values().stream().mapToInt(Integer::intValue).sum()).as("flagged of " + observations + ": " + byRule)
                 .isLessThan(observations / 50);
     }
+
+    /**
+     * The cheap tests that run before the scanning patterns are necessary conditions: wherever a pattern finds
+     * something, its test says it may. Checked on texts made to sit at each test's edges and on every text of the
+     * shared tau-bench and FireAct trajectories.
+     */
+    @Test
+    void theTestsBeforeEachPatternNeverSkipAMatch() throws Exception {
+        List<String> texts = new ArrayList<>(List.of(
+                "ran\n    at com.acme.Main.run(Main.java:40)", "ran\r\n\tat a.B.c(B.java:1)", "x\u2028 at a.B(B.java:2)",
+                "x\u0085\tat a.B(B.java:3)\n", "x\n\n  at a.B(B.java:4:5)", "seat at the back", "\tat a.B(B.java:9)",
+                "Exception in thread \"main\" x", "y\npanic: boom", "goroutine 7 [running]:", "thread 'main' panicked at src/x.rs",
+                "Traceback (most recent call last):", "EXIT CODE: 3", "Exited With Status 1", "ReturnCode=2", "\"returncode\": 127",
+                "exitcode 0", "HTTP/2 404", "http/1.1 500 oops", "STATUS: 503", "statusCode=429", "Http_Status 404",
+                "<TITLE> 502 Bad Gateway", "got 404 Not Found", "503\tservice unavailable", "1404 not found", "4040 Not Found"));
+        collectTexts(Json.mapper().readTree(shared("trajectories/tau-bench/gpt-4o-airline.json").toFile()), texts);
+        collectTexts(Json.mapper().readTree(shared("trajectories/fireact/hotpotqa-dev-gpt-3.5-ft.json").toFile()), texts);
+        int traceback = 0;
+        int exit = 0;
+        int http = 0;
+        for (String t : texts) {
+            if (ErrorRules.TRACEBACK_PATTERN.matcher(t).find()) {
+                traceback++;
+                assertThat(ErrorRules.mayHoldTraceback(t)).as(t).isTrue();
+            }
+            if (ErrorRules.EXIT_PATTERN.matcher(t).find()) {
+                exit++;
+                assertThat(ErrorRules.mayHoldExitCode(t)).as(t).isTrue();
+            }
+            if (ErrorRules.HTTP_PATTERN.matcher(t).find()) {
+                http++;
+                assertThat(ErrorRules.mayHoldHttpStatus(t)).as(t).isTrue();
+            }
+        }
+        assertThat(traceback).isGreaterThanOrEqualTo(10);
+        assertThat(exit).isGreaterThanOrEqualTo(4);
+        assertThat(http).isGreaterThanOrEqualTo(8);
+        assertThat(ErrorRules.mayHoldTraceback("seat at the back")).as("\"at \" inside a line").isFalse();
+        assertThat(ErrorRules.mayHoldHttpStatus("{\"price\": 450, \"seats\": 3}")).isFalse();
+        assertThat(ErrorRules.mayHoldExitCode("{\"flight\": \"HAT001\"}")).isFalse();
+    }
+
+    /**
+     * On a first line longer than {@value ErrorRules#SHORT_LINE} characters a phrase rule fires only when its match opens
+     * the line; trying the first {@value ErrorRules#PHRASE_OPENING} positions gives what finding the leftmost match and
+     * checking where it starts gave, including a match that runs past them ("no matching" and a long word).
+     */
+    @Test
+    void aPhraseOnALongLineIsTriedOnlyWhereItCouldOpenIt() throws Exception {
+        String tail = " " + "and the rest of a long line of search results ".repeat(4);
+        List<String> lines = new ArrayList<>(List.of("No matching " + "x".repeat(300) + tail, "  not found: " + tail,
+                "... no results" + tail, "xx no results" + tail, "the page does not exist" + tail, "No results." + tail,
+                "Could not find [Antic]." + tail, "unable to locate" + tail));
+        List<String> texts = new ArrayList<>();
+        collectTexts(Json.mapper().readTree(shared("trajectories/fireact/hotpotqa-dev-gpt-3.5-ft.json").toFile()), texts);
+        for (String t : texts) {
+            String o = t.strip();
+            int nl = o.indexOf('\n');
+            String first = (nl < 0 ? o : o.substring(0, nl)).strip();
+            if (first.length() > ErrorRules.SHORT_LINE) {
+                lines.add(first);
+            }
+        }
+        int fired = 0;
+        for (String line : lines) {
+            assertThat(line.length()).isGreaterThan(ErrorRules.SHORT_LINE);
+            for (java.util.regex.Pattern p : List.of(ErrorRules.NOT_FOUND_PHRASE, ErrorRules.NO_RESULTS_PHRASE)) {
+                java.util.regex.Matcher m = p.matcher(line);
+                boolean before = m.find() && m.start() <= 3;
+                fired += before ? 1 : 0;
+                assertThat(ErrorRules.phrase(p, line, false)).as(p + " on " + line).isEqualTo(before);
+            }
+        }
+        assertThat(fired).isGreaterThanOrEqualTo(6);
+        assertThat(lines.size()).isGreaterThan(100);
+    }
+
+    private static void collectTexts(JsonNode node, List<String> out) {
+        if (node.isTextual()) {
+            out.add(node.asText());
+        }
+        node.forEach(child -> collectTexts(child, out));
+    }
 }
