@@ -42,7 +42,7 @@ public final class Stats {
      * @return milliseconds
      */
     public static long idealMillis(int jobs, int callsPerAnalysis, int slots, int workers, int inFlightPerWorker, long latencyMs) {
-        if (jobs < 0 || callsPerAnalysis < 1 || slots < 1 || workers < 1 || inFlightPerWorker < 1 || latencyMs < 0) {
+        if (jobs < 0 || callsPerAnalysis < 0 || slots < 1 || workers < 1 || inFlightPerWorker < 1 || latencyMs < 0) {
             throw new IllegalArgumentException("invalid ideal-time parameters");
         }
         long parallel = Math.min((long) slots, (long) workers * inFlightPerWorker);

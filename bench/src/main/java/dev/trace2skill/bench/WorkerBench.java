@@ -67,7 +67,11 @@ public final class WorkerBench {
             + "\"rationale\": \"the successful run confirmed them before calling book_reservation\"}]}";
 
     record Config(int jobs, long latencyMs, int slots, int inFlight, int partitions, int warmupPerSlot, String partitioning,
-                  String workerEnv, String jvmOpts, Path logs) {
+                  String workerEnv, String jvmOpts, Path logs, AnalystKind analyst) {
+        /** Model calls per analysis: one for the success analyst, none for the offline (mining) analyser. */
+        int calls() {
+            return analyst == AnalystKind.MINING ? 0 : 1;
+        }
     }
 
     record Outcome(int workers, int bound, int patches, int duplicates, int failed, long wallNanos, long idealMs, long publishNanos,
@@ -92,9 +96,11 @@ public final class WorkerBench {
         defaults.put("worker-env", "");
         defaults.put("jvm-opts", ServiceProcess.WORKER_JVM_OPTS);
         defaults.put("logs", "bench/target/bench-logs/worker");
+        defaults.put("analyst", "success");
         Args args = new Args(argv, defaults, "WorkerBench: analyst-worker scaling against a latency-simulating model server");
         Config cfg = new Config(args.integer("jobs"), args.longValue("latency-ms"), args.integer("slots"), args.integer("in-flight"),
-                args.integer("partitions"), args.integer("warmup-per-slot"), args.get("partitioning"), args.get("worker-env"), args.get("jvm-opts"), Path.of(args.get("logs")).toAbsolutePath());
+                args.integer("partitions"), args.integer("warmup-per-slot"), args.get("partitioning"), args.get("worker-env"), args.get("jvm-opts"), Path.of(args.get("logs")).toAbsolutePath(),
+                analyst(args.get("analyst")));
         List<Integer> counts = args.integers("workers");
         for (int w : counts) {
             if (w > cfg.partitions()) {
@@ -105,8 +111,9 @@ public final class WorkerBench {
         List<Trajectory> successes = TauBench.trajectories().stream().filter(Trajectory::successful).toList();
         SkillBundle s0 = SkillBundle.ofText("airline", Map.of("SKILL.md", TauBench.skillMd()));
         SkillSnapshot snapshot = SkillSnapshot.of(s0, 1);
-        System.out.printf("jobs: N = %d success-analyst jobs over the %d successful tau-bench trajectories (1 model call per analysis), S0 = airline policy (%d chars)%n",
-                cfg.jobs(), successes.size(), TauBench.skillMd().length());
+        System.out.printf("jobs: N = %d %s jobs over the %d successful tau-bench trajectories (%d model call%s per analysis), S0 = airline policy (%d chars)%n",
+                cfg.jobs(), cfg.analyst() == AnalystKind.MINING ? "offline (mining, no model)" : "success-analyst", successes.size(),
+                cfg.calls(), cfg.calls() == 1 ? "" : "s", TauBench.skillMd().length());
         System.out.printf("model: L = %d ms per call, K = %d slots; workers: C = %d analyses in flight each (T2S_WORKER_MAX_IN_FLIGHT), %d partitions%n",
                 cfg.latencyMs(), cfg.slots(), cfg.inFlight(), cfg.partitions());
         System.out.printf("machine: %d cores, load average %s; worker JVM %s%n", Runtime.getRuntime().availableProcessors(),
@@ -197,7 +204,7 @@ public final class WorkerBench {
             }
             producer.flush();
             long published = System.nanoTime() - t0;
-            long idealMs = Stats.idealMillis(cfg.jobs(), 1, cfg.slots(), workers, cfg.inFlight(), cfg.latencyMs());
+            long idealMs = Stats.idealMillis(cfg.jobs(), cfg.calls(), cfg.slots(), workers, cfg.inFlight(), cfg.latencyMs());
             Duration timeout = Duration.ofMillis(Math.max(120_000, idealMs * 5));
             Map<String, PatchCollector.Seen> seen = patches.await(run, cfg.jobs(), timeout);
             long last = seen.values().stream().mapToLong(PatchCollector.Seen::at).max().orElse(t0);
@@ -315,19 +322,34 @@ public final class WorkerBench {
      * inlined, round-robin over the partitions from a random start ({@code --partitioning key}: by the key's hash).
      */
     static List<ProducerRecord<String, String>> jobs(String runId, int n, List<Trajectory> successes, SkillSnapshot snapshot, Config cfg) {
-        RunConfig config = new RunConfig(EvolutionMode.DEEPENING, AnalystSelection.SUCCESS, AnalysisEngine.LLM, 0, 0, null, null, null);
+        boolean mining = cfg.analyst() == AnalystKind.MINING;
+        RunConfig config = new RunConfig(EvolutionMode.DEEPENING, AnalystSelection.SUCCESS, mining ? AnalysisEngine.MINING : AnalysisEngine.LLM,
+                0, 0, null, null, null);
         List<ProducerRecord<String, String>> out = new ArrayList<>(n);
         int first = java.util.concurrent.ThreadLocalRandom.current().nextInt(cfg.partitions());
         for (int i = 0; i < n; i++) {
             Trajectory t = successes.get(i % successes.size());
             t = t.withId(t.id() + "-j" + i);
             String key = Topics.jobKey(runId, t.id());
-            AnalysisJob job = new AnalysisJob(key, runId, AnalystKind.SUCCESS, snapshot, t, config, n);
+            AnalysisJob job = new AnalysisJob(key, runId, cfg.analyst(), snapshot, t, config, n);
             // round-robin from a random start, as RunLauncher spreads a run's jobs; "key" hashes the job key instead
             Integer partition = cfg.partitioning().equals("round-robin") ? (first + i) % cfg.partitions() : null;
             out.add(new ProducerRecord<>(Topics.ANALYSIS_JOBS, partition, key, Json.write(job)));
         }
         return out;
+    }
+
+    /**
+     * {@code success} (the default): success-analyst jobs, one model call each. {@code mining}: the same jobs for the
+     * offline analyser, which calls no model — what the worker costs around an analysis (consume, ledger, publish,
+     * commit) with the model call, the prompt and the patch check taken away.
+     */
+    static AnalystKind analyst(String name) {
+        return switch (name) {
+            case "success" -> AnalystKind.SUCCESS;
+            case "mining" -> AnalystKind.MINING;
+            default -> throw new IllegalArgumentException("--analyst is success or mining, not " + name);
+        };
     }
 
     static KafkaProducer<String, String> producer(String bootstrap) {
@@ -436,8 +458,8 @@ public final class WorkerBench {
 
     static void print(Config cfg, List<Outcome> outcomes) {
         System.out.println();
-        System.out.printf("Benchmark B - analyst-worker scaling: N = %d jobs, 1 model call per analysis, L = %d ms, K = %d slots, C = %d in flight per worker%n",
-                cfg.jobs(), cfg.latencyMs(), cfg.slots(), cfg.inFlight());
+        System.out.printf("Benchmark B - analyst-worker scaling: N = %d jobs, %d model call(s) per analysis, L = %d ms, K = %d slots, C = %d in flight per worker%n",
+                cfg.jobs(), cfg.calls(), cfg.latencyMs(), cfg.slots(), cfg.inFlight());
         System.out.println("wall = first job published -> last (N-th distinct) patch read from skill-patches; measured after all workers were ready,");
         System.out.println("the consumer group was stable with every partition assigned, and a warm-up run; ideal = ceil(N * calls / min(K, W * C)) * L");
         System.out.printf("| %7s | %9s | %6s | %7s | %8s | %8s | %10s | %9s | %8s | %-28s | %s%n", "workers", "min(K,WC)", "jobs", "patches",

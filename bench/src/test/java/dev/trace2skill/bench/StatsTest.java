@@ -45,6 +45,7 @@ class StatsTest {
         assertThat(Stats.idealMillis(512, 3, 16, 4, 6, 400)).isEqualTo(96 * 400);
         assertThat(Stats.idealMillis(10, 1, 4, 1, 8, 100)).isEqualTo(300); // ceil(10 / 4) = 3
         assertThat(Stats.idealMillis(0, 1, 4, 1, 8, 100)).isZero();
+        assertThat(Stats.idealMillis(10, 0, 4, 1, 8, 100)).isZero(); // no model calls (the offline analyser): no model-bound time
         assertThatThrownBy(() -> Stats.idealMillis(10, 1, 0, 1, 1, 100)).isInstanceOf(IllegalArgumentException.class);
     }
 
