@@ -68,9 +68,14 @@ public final class WorkerBench {
 
     record Config(int jobs, long latencyMs, int slots, int inFlight, int partitions, int warmupPerSlot, String partitioning,
                   String workerEnv, String jvmOpts, Path logs, AnalystKind analyst) {
+        /** Whether the jobs are for the offline analyser, which calls no model. */
+        boolean mining() {
+            return analyst == AnalystKind.MINING;
+        }
+
         /** Model calls per analysis: one for the success analyst, none for the offline (mining) analyser. */
         int calls() {
-            return analyst == AnalystKind.MINING ? 0 : 1;
+            return mining() ? 0 : 1;
         }
     }
 
@@ -112,7 +117,7 @@ public final class WorkerBench {
         SkillBundle s0 = SkillBundle.ofText("airline", Map.of("SKILL.md", TauBench.skillMd()));
         SkillSnapshot snapshot = SkillSnapshot.of(s0, 1);
         System.out.printf("jobs: N = %d %s jobs over the %d successful tau-bench trajectories (%d model call%s per analysis), S0 = airline policy (%d chars)%n",
-                cfg.jobs(), cfg.analyst() == AnalystKind.MINING ? "offline (mining, no model)" : "success-analyst", successes.size(),
+                cfg.jobs(), cfg.mining() ? "offline (mining, no model)" : "success-analyst", successes.size(),
                 cfg.calls(), cfg.calls() == 1 ? "" : "s", TauBench.skillMd().length());
         System.out.printf("model: L = %d ms per call, K = %d slots; workers: C = %d analyses in flight each (T2S_WORKER_MAX_IN_FLIGHT), %d partitions%n",
                 cfg.latencyMs(), cfg.slots(), cfg.inFlight(), cfg.partitions());
@@ -322,8 +327,7 @@ public final class WorkerBench {
      * inlined, round-robin over the partitions from a random start ({@code --partitioning key}: by the key's hash).
      */
     static List<ProducerRecord<String, String>> jobs(String runId, int n, List<Trajectory> successes, SkillSnapshot snapshot, Config cfg) {
-        boolean mining = cfg.analyst() == AnalystKind.MINING;
-        RunConfig config = new RunConfig(EvolutionMode.DEEPENING, AnalystSelection.SUCCESS, mining ? AnalysisEngine.MINING : AnalysisEngine.LLM,
+        RunConfig config = new RunConfig(EvolutionMode.DEEPENING, AnalystSelection.SUCCESS, cfg.mining() ? AnalysisEngine.MINING : AnalysisEngine.LLM,
                 0, 0, null, null, null);
         List<ProducerRecord<String, String>> out = new ArrayList<>(n);
         int first = java.util.concurrent.ThreadLocalRandom.current().nextInt(cfg.partitions());

@@ -67,37 +67,36 @@ public final class ErrorRulesBench {
         System.out.printf("ErrorRules.match, whole:   %.1f µs per text  (%d rounds; checksum %d)%n", matchNs / 1e3 / n, rounds, sink);
     }
 
+    /** The parts of a text the patterns read, as {@link ErrorRules#match} cuts them. */
+    private record Parts(String text, String head, String first, boolean shortLine) {
+        static Parts of(String text) {
+            String o = text.strip();
+            String first = ErrorRules.firstLine(o);
+            return new Parts(o, ErrorRules.head(o), first, first.length() <= ErrorRules.SHORT_LINE);
+        }
+    }
+
     /** A bit per pattern: what it finds when run alone, as match() ran it before (phrases: a long first line only where it opens). */
     static int alone(String text) {
-        String o = text.strip();
-        String head = o.length() > 2_000 ? o.substring(0, 2_000) : o;
-        String first = firstLine(o);
-        boolean shortLine = first.length() <= ErrorRules.SHORT_LINE;
-        return bits(ErrorRules.TRACEBACK_PATTERN.matcher(o).find(), ErrorRules.EXIT_PATTERN.matcher(o).find(),
-                ErrorRules.HTTP_PATTERN.matcher(head).find(), leftmostOpens(ErrorRules.NOT_FOUND_PHRASE, first, shortLine),
-                leftmostOpens(ErrorRules.NO_RESULTS_PHRASE, first, shortLine));
+        Parts t = Parts.of(text);
+        return bits(ErrorRules.TRACEBACK_PATTERN.matcher(t.text()).find(), ErrorRules.EXIT_PATTERN.matcher(t.text()).find(),
+                ErrorRules.HTTP_PATTERN.matcher(t.head()).find(), leftmostOpens(ErrorRules.NOT_FOUND_PHRASE, t),
+                leftmostOpens(ErrorRules.NO_RESULTS_PHRASE, t));
     }
 
     /** The same bits, each pattern behind its test as match() runs it now. */
     static int guarded(String text) {
-        String o = text.strip();
-        String head = o.length() > 2_000 ? o.substring(0, 2_000) : o;
-        String first = firstLine(o);
-        boolean shortLine = first.length() <= ErrorRules.SHORT_LINE;
-        return bits(ErrorRules.mayHoldTraceback(o) && ErrorRules.TRACEBACK_PATTERN.matcher(o).find(),
-                ErrorRules.mayHoldExitCode(o) && ErrorRules.EXIT_PATTERN.matcher(o).find(),
-                ErrorRules.mayHoldHttpStatus(head) && ErrorRules.HTTP_PATTERN.matcher(head).find(),
-                ErrorRules.phrase(ErrorRules.NOT_FOUND_PHRASE, first, shortLine), ErrorRules.phrase(ErrorRules.NO_RESULTS_PHRASE, first, shortLine));
+        Parts t = Parts.of(text);
+        return bits(ErrorRules.mayHoldTraceback(t.text()) && ErrorRules.TRACEBACK_PATTERN.matcher(t.text()).find(),
+                ErrorRules.mayHoldExitCode(t.text()) && ErrorRules.EXIT_PATTERN.matcher(t.text()).find(),
+                ErrorRules.mayHoldHttpStatus(t.head()) && ErrorRules.HTTP_PATTERN.matcher(t.head()).find(),
+                ErrorRules.phrase(ErrorRules.NOT_FOUND_PHRASE, t.first(), t.shortLine()),
+                ErrorRules.phrase(ErrorRules.NO_RESULTS_PHRASE, t.first(), t.shortLine()));
     }
 
-    private static boolean leftmostOpens(Pattern p, String first, boolean shortLine) {
-        var m = p.matcher(first);
-        return m.find() && (shortLine || m.start() < ErrorRules.PHRASE_OPENING);
-    }
-
-    private static String firstLine(String o) {
-        int nl = o.indexOf('\n');
-        return (nl < 0 ? o : o.substring(0, nl)).strip();
+    private static boolean leftmostOpens(Pattern p, Parts t) {
+        var m = p.matcher(t.first());
+        return m.find() && (t.shortLine() || m.start() < ErrorRules.PHRASE_OPENING);
     }
 
     private static int bits(boolean... found) {

@@ -51,6 +51,8 @@ public final class ErrorRules {
     static final int WINDOW = 20_000;
     /** A first line longer than this is prose (a search snippet): the phrase rules only fire there when the phrase opens the line. */
     static final int SHORT_LINE = 120;
+    /** The HTTP status rule reads only this many characters from the start (a status line or field opens a reply). */
+    static final int HTTP_HEAD = 2_000;
     /** On a longer first line, a phrase rule fires only when its match starts at one of the line's first this many characters. */
     static final int PHRASE_OPENING = 4;
 
@@ -146,12 +148,11 @@ public final class ErrorRules {
                 }
             }
         }
-        String head = window.length() > 2_000 ? window.substring(0, 2_000) : window;
+        String head = head(window);
         if (mayHoldHttpStatus(head) && HTTP_PATTERN.matcher(head).find()) {
             return HTTP_ERROR;
         }
-        int nl = o.indexOf('\n');
-        String first = (nl < 0 ? o : o.substring(0, nl)).strip();
+        String first = firstLine(o);
         boolean shortLine = first.length() <= SHORT_LINE;
         if (ERROR_OPENING.matcher(first).find() || (shortLine && ERROR_PHRASE.matcher(first).find())) {
             return ERROR_MESSAGE;
@@ -168,6 +169,17 @@ public final class ErrorRules {
             }
         }
         return null;
+    }
+
+    /** What the HTTP status rule reads of a text: its first {@value #HTTP_HEAD} characters. */
+    static String head(String text) {
+        return text.length() > HTTP_HEAD ? text.substring(0, HTTP_HEAD) : text;
+    }
+
+    /** The first line of a stripped observation, stripped: what the message and phrase rules read. */
+    static String firstLine(String observation) {
+        int nl = observation.indexOf('\n');
+        return (nl < 0 ? observation : observation.substring(0, nl)).strip();
     }
 
     /**

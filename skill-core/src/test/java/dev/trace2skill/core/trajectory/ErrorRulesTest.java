@@ -201,9 +201,7 @@ class ErrorRulesTest {
         List<String> texts = new ArrayList<>();
         collectTexts(Json.mapper().readTree(shared("trajectories/fireact/hotpotqa-dev-gpt-3.5-ft.json").toFile()), texts);
         for (String t : texts) {
-            String o = t.strip();
-            int nl = o.indexOf('\n');
-            String first = (nl < 0 ? o : o.substring(0, nl)).strip();
+            String first = ErrorRules.firstLine(t.strip());
             if (first.length() > ErrorRules.SHORT_LINE) {
                 lines.add(first);
             }
